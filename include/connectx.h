@@ -1,0 +1,75 @@
+/*
+ * libconnectx: SCTP-style multi-address connects for every socket.
+ *
+ * connectx(2) and disconnectx(2) as Darwin has them, sctp_connectx(3) as the
+ * SCTP sockets API has it, and the cx_ calls that steer and report on the
+ * one endpoint-list engine under both.  See connectx(2), sctp_connectx(3)
+ * and libconnectx(3).
+ */
+#ifndef CONNECTX_H
+#define CONNECTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <connectx/darwin.h>
+#include <connectx/sctp.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CX_VERSION_MAJOR	0
+#define CX_VERSION_MINOR	1
+
+/* Darwin's calls. */
+int	connectx(int, const sa_endpoints_t *, sae_associd_t, unsigned int,
+	    const struct iovec *, unsigned int, size_t *, sae_connid_t *);
+int	disconnectx(int, sae_associd_t, sae_connid_t);
+
+/* The SCTP sockets API's call; a drop-in for lksctp-tools' libsctp. */
+int	sctp_connectx(int, struct sockaddr *, int, cx_sctp_assoc_t *);
+
+/*
+ * Policy of the engine, per socket (cx_setopt) or for the process
+ * (cx_setdefault).  Values are in milliseconds, but CX_OPT_MAX_PARALLEL.
+ */
+#define CX_OPT_ATTEMPT_DELAY_MS		1	/* 10 .. 2000; default 250 */
+#define CX_OPT_ATTEMPT_TIMEOUT_MS	2	/* 0 (none) or 10 .. 600000 */
+#define CX_OPT_TOTAL_TIMEOUT_MS		3	/* 0 (kernel's) or 10 .. 3600000 */
+#define CX_OPT_MAX_PARALLEL		4	/* 1 .. 16; default 4 */
+
+int	cx_setopt(int, int, long);
+int	cx_getopt(int, int, long *);
+int	cx_setdefault(int, long);
+int	cx_getdefault(int, long *);
+
+/* One attempt of the engine, as cx_getattempts() reports it. */
+struct cx_attempt {
+	struct sockaddr_storage	ca_addr;	/* destination tried */
+	socklen_t		ca_addrlen;
+	unsigned int		ca_index;	/* its place in the list */
+	struct timespec		ca_start;	/* CLOCK_MONOTONIC */
+	struct timespec		ca_end;		/* zero while running */
+	int			ca_error;	/* 0 won, EINPROGRESS running */
+};
+
+/* Queries on the association recorded for a socket. */
+int	cx_getassocid(int, cx_sctp_assoc_t *);
+int	cx_getpaddrs(int, cx_sctp_assoc_t, struct sockaddr **);
+void	cx_freepaddrs(struct sockaddr *);
+int	cx_getpeerindex(int, cx_sctp_assoc_t);
+int	cx_getattempts(int, cx_sctp_assoc_t, struct cx_attempt **);
+void	cx_freeattempts(struct cx_attempt *);
+
+/* Drive a non-blocking socket's connect on: 0, or -1 with errno. */
+int	cx_step(int, int *);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* !CONNECTX_H */

@@ -1,0 +1,178 @@
+/*
+ * connectx(2): Darwin's call, translated into one engine run.  The checks
+ * below are SPEC §2's rows, in order; each leaves the socket as it was.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "connectx.h"
+#include "addrlist.h"
+#include "engine.h"
+#include "registry.h"
+#include "sockstate.h"
+#include "srcbind.h"
+
+#define CONNECTX_FLAGS	(CONNECT_RESUME_ON_READ_WRITE | \
+	CONNECT_DATA_IDEMPOTENT | CONNECT_DATA_AUTHENTICATED)
+#define CONNECTX_IOV_MAX	1024
+#define SRCADDR_MAX		255
+
+/* Row 7: the data vector is usable and its total fits ssize_t. */
+static bool
+iov_ok(const struct iovec *iov, unsigned int iovcnt, const size_t *len)
+{
+	size_t total = 0;
+	unsigned int i;
+
+	if (iovcnt == 0 || iovcnt > CONNECTX_IOV_MAX || len == NULL)
+		return false;
+	for (i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > SSIZE_MAX - total)
+			return false;
+		total += iov[i].iov_len;
+	}
+	return true;
+}
+
+/* Rows 3-8: the arguments alone. */
+static int
+check_arguments(const sa_endpoints_t *ep, sae_associd_t associd,
+    unsigned int flags, const struct iovec *iov, unsigned int iovcnt,
+    const size_t *len, struct destlist *dests)
+{
+	socklen_t need;
+
+	if (ep == NULL)
+		return EINVAL;
+	if (ep->sae_srcaddr != NULL) {
+		if (ep->sae_srcaddrlen > SRCADDR_MAX)
+			return ENAMETOOLONG;
+		if (ep->sae_srcaddrlen < sizeof(sa_family_t))
+			return EINVAL;
+		need = addr_size(ep->sae_srcaddr->sa_family);
+		if (need != 0 && ep->sae_srcaddrlen < need)
+			return EINVAL;
+	}
+	if (ep->sae_dstaddr == NULL ||
+	    addrlist_split_len(ep->sae_dstaddr, ep->sae_dstaddrlen, dests) != 0)
+		return EINVAL;
+	if (iov != NULL && !iov_ok(iov, iovcnt, len))
+		return EINVAL;
+	if (associd != SAE_ASSOCID_ANY || (flags & ~CONNECTX_FLAGS) != 0)
+		return EINVAL;
+	return 0;
+}
+
+/* Rows 10-12: every address against the socket. */
+static int
+check_addresses(const struct sockstate *st, const sa_endpoints_t *ep,
+    const struct destlist *dests)
+{
+	const struct sockaddr *sa;
+	size_t i;
+
+	if (ep->sae_srcaddr != NULL && ep->sae_srcaddr->sa_family != st->family)
+		return EAFNOSUPPORT;
+	for (i = 0; i < dests->n; i++)
+		if (dests->v[i].ss.ss_family != st->family)
+			return EAFNOSUPPORT;
+	for (i = 0; i < dests->n; i++) {
+		sa = (const struct sockaddr *)&dests->v[i].ss;
+		if (st->type == SOCK_STREAM &&
+		    (addr_is_multicast(sa) || addr_is_broadcast(sa)))
+			return EAFNOSUPPORT;
+	}
+	for (i = 0; i < dests->n; i++)
+		if (addr_port((const struct sockaddr *)&dests->v[i].ss) == 0)
+			return EADDRNOTAVAIL;
+	return 0;
+}
+
+/* Rows 16-18: the socket's own state. */
+static int
+check_state(const struct sockstate *st)
+{
+	struct sockrec *rec;
+	bool done = false;
+
+	if (st->listening)
+		return EOPNOTSUPP;
+	if (st->type == SOCK_STREAM) {
+		if ((rec = registry_lock(st->fd, st->cookie, false)) != NULL)
+			done = rec->tcp_done;
+		registry_unlock(st->fd);
+		if (st->connected || done)
+			return EISCONN;
+	}
+	if (st->connecting)
+		return EALREADY;
+	return 0;
+}
+
+static int
+check(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
+    unsigned int flags, const struct iovec *iov, unsigned int iovcnt,
+    const size_t *len, struct sockstate *st, struct destlist *dests)
+{
+	int err;
+
+	if ((err = sockstate_identify(fd, st)) != 0 ||
+	    (err = check_arguments(ep, associd, flags, iov, iovcnt, len, dests)) != 0)
+		return err;
+	if ((err = sockstate_inspect(st)) != 0)
+		return err;
+	if (st->tp == NULL)
+		return EOPNOTSUPP;
+	if ((err = check_addresses(st, ep, dests)) != 0)
+		return err;
+	if ((ep->sae_srcif != 0 || ep->sae_srcaddr != NULL) &&
+	    (err = srcbind_check(st, ep->sae_srcif, ep->sae_srcaddr,
+	    ep->sae_srcaddrlen)) != 0)
+		return err;
+	return check_state(st);
+}
+
+int
+connectx(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
+    unsigned int flags, const struct iovec *iov, unsigned int iovcnt,
+    size_t *len, sae_connid_t *connid)
+{
+	struct engine_request req;
+	struct engine_result res;
+	struct sockstate st;
+	int err;
+
+	if (len != NULL)
+		*len = 0;
+	if (connid != NULL)
+		*connid = 0;
+	memset(&req, 0, sizeof(req));
+	err = check(fd, ep, associd, flags, iov, iovcnt, len, &st, &req.dests);
+	if (err == 0 && (ep->sae_srcif != 0 || ep->sae_srcaddr != NULL))
+		err = srcbind_apply(fd, ep->sae_srcif, ep->sae_srcaddr,
+		    ep->sae_srcaddrlen);
+	if (err != 0) {
+		addrlist_free(&req.dests);
+		errno = err;
+		return -1;
+	}
+	req.st = &st;
+	req.iov = iov;
+	req.iovcnt = (int)iovcnt;
+	registry_policy(fd, st.cookie, &req.policy);
+	err = engine_connect(&req, &res);
+	if (len != NULL)
+		*len = res.sent;
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	if (connid != NULL)
+		*connid = 1;
+	return 0;
+}

@@ -1,0 +1,57 @@
+/*
+ * The endpoint-list engine: one connect over a validated list of
+ * destinations, for every front-end and every transport.
+ *
+ *   front-end --(engine_request)--> engine_connect --> transport ops
+ *                                        |
+ *                                        +--> registry (association record)
+ *
+ * A run is a state machine (run_advance) that never blocks; a blocking
+ * socket's run is that machine driven by poll(2) here, a non-blocking
+ * socket's run is parked in the registry and driven by cx_step().
+ */
+#ifndef CX_ENGINE_H
+#define CX_ENGINE_H
+
+#include <stddef.h>
+#include <sys/uio.h>
+
+#include "connectx.h"
+#include "addrlist.h"
+#include "policy.h"
+#include "sockstate.h"
+
+struct run;
+
+struct engine_request {
+	const struct sockstate	*st;		/* the user's socket, inspected */
+	struct destlist		 dests;		/* taken over by the engine */
+	const struct iovec	*iov;		/* data once connected, or NULL */
+	int			 iovcnt;
+	struct policy		 policy;
+};
+
+struct engine_result {
+	int		 error;		/* 0, EINPROGRESS or the final errno */
+	size_t		 sent;		/* bytes of iov the kernel accepted */
+	cx_sctp_assoc_t	 id;		/* the association's ID */
+	int		 winner;	/* index of the address that won, or -1 */
+};
+
+/* Run the list on the socket; returns res->error. */
+int	engine_connect(struct engine_request *, struct engine_result *);
+
+/* cx_step(): advance the socket's parked run; 0 or errno, *wait_ms set. */
+int	engine_step(int fd, int *wait_ms);
+
+/* Abandon and free a run (the registry's, when its socket is gone or dissolved). */
+void	engine_run_free(struct run *);
+
+struct assoc;
+/* What a parked run has done so far, as an association record (borrowed). */
+void	engine_run_view(const struct run *, struct assoc *);
+
+/* Order of "how far an attempt got" for the all-failed errno. */
+int	engine_better_error(int best, int err);
+
+#endif /* !CX_ENGINE_H */

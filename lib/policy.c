@@ -1,0 +1,150 @@
+/*
+ * Policy values, their ranges, and the process defaults.  The environment
+ * is read once, on first use; a bad value there is ignored with one line on
+ * stderr, since a program that cannot be changed has no errno to look at.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "connectx.h"
+#include "policy.h"
+
+struct option_desc {
+	int		 opt;
+	const char	*env;
+	size_t		 off;
+	long		 min, max;
+	bool		 zero_ok;	/* 0 means "none" / "the kernel's" */
+};
+
+static const struct option_desc options[] = {
+	{ CX_OPT_ATTEMPT_DELAY_MS, "CX_ATTEMPT_DELAY_MS",
+	    offsetof(struct policy, attempt_delay_ms), 10, 2000, false },
+	{ CX_OPT_ATTEMPT_TIMEOUT_MS, "CX_ATTEMPT_TIMEOUT_MS",
+	    offsetof(struct policy, attempt_timeout_ms), 10, 600000, true },
+	{ CX_OPT_TOTAL_TIMEOUT_MS, "CX_TOTAL_TIMEOUT_MS",
+	    offsetof(struct policy, total_timeout_ms), 10, 3600000, true },
+	{ CX_OPT_MAX_PARALLEL, "CX_MAX_PARALLEL",
+	    offsetof(struct policy, max_parallel), 1, 16, false },
+};
+
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t defaults_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct policy defaults = {
+	.attempt_delay_ms = 250,	/* RFC 8305's Connection Attempt Delay */
+	.attempt_timeout_ms = 0,
+	.total_timeout_ms = 0,
+	.max_parallel = 4,
+};
+
+static const struct option_desc *
+find(int opt)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++)
+		if (options[i].opt == opt)
+			return &options[i];
+	return NULL;
+}
+
+static bool
+in_range(const struct option_desc *d, long v)
+{
+	return (v == 0 && d->zero_ok) || (v >= d->min && v <= d->max);
+}
+
+static long *
+field(struct policy *p, const struct option_desc *d)
+{
+	return (long *)(void *)((char *)p + d->off);
+}
+
+static void
+read_environment(void)
+{
+	const char *s;
+	char *end;
+	long v;
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		if ((s = getenv(options[i].env)) == NULL)
+			continue;
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (errno != 0 || end == s || *end != '\0' ||
+		    !in_range(&options[i], v)) {
+			fprintf(stderr, "libconnectx: ignoring %s=\"%s\" "
+			    "(allowed: %s%ld..%ld)\n", options[i].env, s,
+			    options[i].zero_ok ? "0 or " : "",
+			    options[i].min, options[i].max);
+			continue;
+		}
+		*field(&defaults, &options[i]) = v;
+	}
+}
+
+void
+policy_defaults(struct policy *p)
+{
+	pthread_once(&env_once, read_environment);
+	pthread_mutex_lock(&defaults_lock);
+	*p = defaults;
+	pthread_mutex_unlock(&defaults_lock);
+}
+
+int
+policy_set(struct policy *p, int opt, long value)
+{
+	const struct option_desc *d = find(opt);
+
+	if (d == NULL || !in_range(d, value))
+		return EINVAL;
+	*field(p, d) = value;
+	return 0;
+}
+
+int
+policy_get(const struct policy *p, int opt, long *value)
+{
+	const struct option_desc *d = find(opt);
+
+	if (d == NULL || value == NULL)
+		return EINVAL;
+	*value = *field((struct policy *)(uintptr_t)p, d);
+	return 0;
+}
+
+int
+policy_set_default(int opt, long value)
+{
+	int err;
+
+	pthread_once(&env_once, read_environment);
+	pthread_mutex_lock(&defaults_lock);
+	err = policy_set(&defaults, opt, value);
+	pthread_mutex_unlock(&defaults_lock);
+	return err;
+}
+
+int
+policy_get_default(int opt, long *value)
+{
+	int err;
+
+	pthread_once(&env_once, read_environment);
+	pthread_mutex_lock(&defaults_lock);
+	err = policy_get(&defaults, opt, value);
+	pthread_mutex_unlock(&defaults_lock);
+	return err;
+}

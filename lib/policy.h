@@ -1,0 +1,25 @@
+/*
+ * The engine's policy: attempt delay, per-attempt and total timeouts, the
+ * parallel cap.  Process defaults come from the environment once, and from
+ * cx_setdefault(); a socket may carry its own (cx_setopt, in the registry).
+ */
+#ifndef CX_POLICY_H
+#define CX_POLICY_H
+
+struct policy {
+	long	attempt_delay_ms;
+	long	attempt_timeout_ms;	/* 0: none beyond the stagger */
+	long	total_timeout_ms;	/* 0: the kernel's */
+	long	max_parallel;
+};
+
+/* The process defaults now. */
+void	policy_defaults(struct policy *);
+int	policy_set_default(int opt, long value);
+int	policy_get_default(int opt, long *value);
+
+/* One option of p: 0, or EINVAL for an unknown option or a value out of range. */
+int	policy_set(struct policy *p, int opt, long value);
+int	policy_get(const struct policy *p, int opt, long *value);
+
+#endif /* !CX_POLICY_H */

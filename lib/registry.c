@@ -1,0 +1,136 @@
+/*
+ * Records live in NSHARDS arrays indexed by fd / NSHARDS, each array behind
+ * its own mutex: descriptor numbers are small and dense, so this is both the
+ * simplest map and one without hashing.
+ */
+#include <config.h>
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "registry.h"
+
+#define NSHARDS	64
+
+struct shard {
+	pthread_mutex_t	  lock;
+	struct sockrec	**recs;
+	size_t		  nrecs;
+};
+
+static struct shard shards[NSHARDS];
+static pthread_once_t shards_once = PTHREAD_ONCE_INIT;
+static uint64_t last_id;	/* atomically incremented; never wraps */
+
+static void
+shards_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < NSHARDS; i++)
+		pthread_mutex_init(&shards[i].lock, NULL);
+}
+
+static struct shard *
+shard_of(int fd)
+{
+	pthread_once(&shards_once, shards_init);
+	return &shards[(unsigned)fd % NSHARDS];
+}
+
+void
+assoc_clear(struct assoc *a)
+{
+	addrlist_free(&a->dests);
+	free(a->attempts);
+	memset(a, 0, sizeof(*a));
+	a->winner = -1;
+}
+
+static void
+sockrec_reset(struct sockrec *r, uint64_t cookie)
+{
+	assoc_clear(&r->assoc);
+	if (r->run != NULL)
+		engine_run_free(r->run);
+	memset(r, 0, sizeof(*r));
+	r->assoc.winner = -1;
+	r->cookie = cookie;
+}
+
+static bool
+grow(struct shard *s, size_t slot)
+{
+	struct sockrec **recs;
+	size_t n = s->nrecs ? s->nrecs : 16;
+
+	while (n <= slot)
+		n *= 2;
+	if ((recs = realloc(s->recs, n * sizeof(*recs))) == NULL)
+		return false;
+	memset(recs + s->nrecs, 0, (n - s->nrecs) * sizeof(*recs));
+	s->recs = recs;
+	s->nrecs = n;
+	return true;
+}
+
+struct sockrec *
+registry_lock(int fd, uint64_t cookie, bool create)
+{
+	struct shard *s = shard_of(fd);
+	size_t slot = (unsigned)fd / NSHARDS;
+	struct sockrec *r;
+
+	pthread_mutex_lock(&s->lock);
+	r = slot < s->nrecs ? s->recs[slot] : NULL;
+	if (r != NULL && r->cookie != cookie) {
+		/* Left by a socket since closed: it is not this one's. */
+		if (!create)
+			return NULL;
+		sockrec_reset(r, cookie);
+	}
+	if (r != NULL || !create)
+		return r;
+	if (slot >= s->nrecs && !grow(s, slot))
+		return NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->cookie = cookie;
+	r->assoc.winner = -1;
+	s->recs[slot] = r;
+	return r;
+}
+
+void
+registry_unlock(int fd)
+{
+	pthread_mutex_unlock(&shard_of(fd)->lock);
+}
+
+cx_sctp_assoc_t
+registry_new_id(void)
+{
+	uint64_t id = __atomic_add_fetch(&last_id, 1, __ATOMIC_RELAXED);
+
+	return id <= INT32_MAX ? (cx_sctp_assoc_t)id : 0;
+}
+
+void
+registry_policy(int fd, uint64_t cookie, struct policy *p)
+{
+	struct sockrec *r = registry_lock(fd, cookie, false);
+
+	if (r != NULL && r->has_policy)
+		*p = r->policy;
+	else
+		policy_defaults(p);
+	registry_unlock(fd);
+}
+
+cx_sctp_assoc_t
+registry_current_id(const struct sockrec *r)
+{
+	return r->run != NULL || r->assoc.winner >= 0 ? r->assoc.id : 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * The association registry: what the library knows of each socket it has
+ * touched.  A record is found by descriptor number and belongs to the socket
+ * whose cookie it carries; a record left by a closed socket whose number was
+ * reused is dropped on first sight.  Records are spread over shards, each
+ * with its own lock, so that calls on different sockets do not wait on one
+ * another.
+ */
+#ifndef CX_REGISTRY_H
+#define CX_REGISTRY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "connectx.h"
+#include "addrlist.h"
+#include "policy.h"
+
+struct run;
+
+struct assoc {
+	cx_sctp_assoc_t		 id;		/* 0: no association */
+	struct destlist		 dests;		/* the list as the engine ran it */
+	int			 winner;	/* index in dests, or -1 */
+	struct cx_attempt	*attempts;
+	size_t			 nattempts;
+};
+
+struct sockrec {
+	uint64_t	 cookie;
+	bool		 has_policy;
+	struct policy	 policy;
+	struct assoc	 assoc;
+	bool		 tcp_done;	/* disconnectx'd: never connects again */
+	struct run	*run;		/* a non-blocking connect under way */
+};
+
+/*
+ * The record of the socket fd whose cookie is given, with its shard locked;
+ * created when create is set, else NULL when there is none.  Unlock with
+ * registry_unlock(fd) whatever it returned.
+ */
+struct sockrec	*registry_lock(int fd, uint64_t cookie, bool create);
+void		 registry_unlock(int fd);
+
+/* A new association ID: positive, never reused in this process; 0 when spent. */
+cx_sctp_assoc_t	 registry_new_id(void);
+
+/* The ID of the association established or under way, or 0. */
+cx_sctp_assoc_t	 registry_current_id(const struct sockrec *);
+
+/* Drop the association (and any run) a record holds. */
+void		 assoc_clear(struct assoc *);
+
+/* The policy a socket runs under: its own, or the process defaults. */
+void		 registry_policy(int fd, uint64_t cookie, struct policy *);
+
+#endif /* !CX_REGISTRY_H */

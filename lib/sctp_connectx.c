@@ -1,0 +1,126 @@
+/*
+ * sctp_connectx(3): the SCTP sockets API's call, translated into one engine
+ * run.  The checks below are SPEC §4's rows, in order; each leaves the
+ * socket as it was.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "connectx.h"
+#include "addrlist.h"
+#include "engine.h"
+#include "registry.h"
+#include "sockstate.h"
+
+/* Row 6: families against the socket; IPv4 entries mapped on AF_INET6. */
+static int
+check_families(const struct sockstate *st, struct destlist *dests)
+{
+	bool has_v4 = false;
+	socklen_t len;
+	size_t i;
+	int v6only = 0;
+
+	for (i = 0; i < dests->n; i++) {
+		if (addr_family(&dests->v[i]) == AF_INET)
+			has_v4 = true;
+		else if (st->family == AF_INET)
+			return EINVAL;
+	}
+	if (st->family != AF_INET6 || !has_v4)
+		return 0;
+	len = sizeof(v6only);
+	if (getsockopt(st->fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len) != 0)
+		return errno;
+	if (v6only)
+		return EINVAL;
+	for (i = 0; i < dests->n; i++)
+		addr_map_v4(&dests->v[i]);
+	return 0;
+}
+
+/* Row 7: every address usable, one port for all. */
+static int
+check_addresses(const struct destlist *dests)
+{
+	const struct sockaddr *sa;
+	size_t i;
+
+	for (i = 0; i < dests->n; i++) {
+		sa = (const struct sockaddr *)&dests->v[i].ss;
+		if (addr_is_unspecified(sa) || addr_is_multicast(sa) ||
+		    addr_is_broadcast(sa) || addr_port(sa) == 0 ||
+		    addr_port(sa) != addr_port((const struct sockaddr *)&dests->v[0].ss))
+			return EINVAL;
+	}
+	return 0;
+}
+
+/* Rows 8-9. */
+static int
+check_state(const struct sockstate *st)
+{
+	struct sockrec *rec;
+	bool done = false;
+
+	if ((rec = registry_lock(st->fd, st->cookie, false)) != NULL)
+		done = rec->tcp_done;
+	registry_unlock(st->fd);
+	if (st->listening || st->connected || done)
+		return EISCONN;
+	if (st->connecting)
+		return EALREADY;
+	return 0;
+}
+
+static int
+check(int fd, struct sockaddr *addrs, int addrcnt, struct sockstate *st,
+    struct destlist *dests)
+{
+	int err;
+
+	if ((err = sockstate_identify(fd, st)) != 0)
+		return err;
+	if (addrs == NULL || addrcnt <= 0)
+		return EINVAL;
+	if ((err = addrlist_split_count(addrs, addrcnt, dests)) != 0 ||
+	    (err = sockstate_inspect(st)) != 0)
+		return err;
+	/* Not a row of its own: sockets no transport drives. */
+	if (st->tp == NULL)
+		return EOPNOTSUPP;
+	if ((err = check_families(st, dests)) != 0 ||
+	    (err = check_addresses(dests)) != 0)
+		return err;
+	return check_state(st);
+}
+
+int
+sctp_connectx(int fd, struct sockaddr *addrs, int addrcnt, cx_sctp_assoc_t *id)
+{
+	struct engine_request req;
+	struct engine_result res;
+	struct sockstate st;
+	int err;
+
+	memset(&req, 0, sizeof(req));
+	if ((err = check(fd, addrs, addrcnt, &st, &req.dests)) != 0) {
+		addrlist_free(&req.dests);
+		errno = err;
+		return -1;
+	}
+	req.st = &st;
+	registry_policy(fd, st.cookie, &req.policy);
+	err = engine_connect(&req, &res);
+	if ((err == 0 || err == EINPROGRESS) && id != NULL)
+		*id = res.id;
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,117 @@
+/*
+ * Socket inspection.  SO_COOKIE answers EBADF/ENOTSOCK and names the socket
+ * itself (never reused, unlike its descriptor number); TCP_INFO answers
+ * "is it TCP" and its state in one call.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "sockstate.h"
+#include "transport.h"
+
+#ifndef SO_COOKIE
+#define SO_COOKIE 57
+#endif
+
+uint64_t
+sockstate_cookie(int fd)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+	struct stat sb;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) == 0)
+		return cookie;
+	if (errno != ENOPROTOOPT)
+		return 0;
+	/* Kernels before 4.12: the socket inode, unique while it lives. */
+	if (fstat(fd, &sb) != 0 || !S_ISSOCK(sb.st_mode))
+		return 0;
+	return (uint64_t)sb.st_ino | (1ULL << 63);
+}
+
+int
+sockstate_identify(int fd, struct sockstate *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->fd = fd;
+	if (fd < 0)
+		return EBADF;
+	st->cookie = sockstate_cookie(fd);
+	if (st->cookie != 0)
+		return 0;
+	return errno == EBADF ? EBADF : ENOTSOCK;
+}
+
+static bool
+local_is_set(const struct sockstate *st)
+{
+	const struct sockaddr_in *sin = (const void *)&st->local;
+	const struct sockaddr_in6 *sin6 = (const void *)&st->local;
+
+	if (st->family == AF_INET)
+		return sin->sin_port != 0 || sin->sin_addr.s_addr != INADDR_ANY;
+	if (st->family == AF_INET6)
+		return sin6->sin6_port != 0 ||
+		    !IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr);
+	return false;
+}
+
+static int
+getint(int fd, int level, int name, int *v)
+{
+	socklen_t len = sizeof(*v);
+
+	return getsockopt(fd, level, name, v, &len) == 0 ? 0 : errno;
+}
+
+static void
+tcp_state(struct sockstate *st, int state)
+{
+	st->listening = state == TCP_LISTEN;
+	st->connecting = state == TCP_SYN_SENT;
+	st->connected = state != TCP_LISTEN && state != TCP_SYN_SENT &&
+	    state != TCP_CLOSE;
+}
+
+int
+sockstate_inspect(struct sockstate *st)
+{
+	struct tcp_info ti;
+	socklen_t len;
+	int err;
+
+	st->locallen = sizeof(st->local);
+	if (getsockname(st->fd, (struct sockaddr *)&st->local, &st->locallen) != 0)
+		return errno;
+	st->family = st->local.ss_family;
+	st->bound = local_is_set(st);
+	if (st->family != AF_INET && st->family != AF_INET6)
+		return 0;
+
+	len = sizeof(ti);
+	/* Only TCP (and MPTCP, driven alike) answers TCP_INFO. */
+	if (getsockopt(st->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0) {
+		st->type = SOCK_STREAM;
+		st->protocol = IPPROTO_TCP;
+		st->tp = &transport_tcp;
+		tcp_state(st, ti.tcpi_state);
+		return 0;
+	}
+	if ((err = getint(st->fd, SOL_SOCKET, SO_TYPE, &st->type)) != 0 ||
+	    (err = getint(st->fd, SOL_SOCKET, SO_PROTOCOL, &st->protocol)) != 0)
+		return err;
+	if (st->type == SOCK_DGRAM &&
+	    (st->protocol == IPPROTO_UDP || st->protocol == IPPROTO_UDPLITE)) {
+		st->tp = &transport_udp;
+		st->peerlen = sizeof(st->peer);
+		st->connected = getpeername(st->fd, (struct sockaddr *)&st->peer,
+		    &st->peerlen) == 0;
+	}
+	return 0;
+}

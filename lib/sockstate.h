@@ -1,0 +1,40 @@
+/*
+ * What a descriptor is and what state its socket is in, read with as few
+ * system calls as the checks allow.  No side effects.
+ */
+#ifndef CX_SOCKSTATE_H
+#define CX_SOCKSTATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct transport;
+
+struct sockstate {
+	int			 fd;
+	uint64_t		 cookie;	/* identity of the socket itself */
+	int			 family;
+	int			 type;
+	int			 protocol;
+	const struct transport	*tp;		/* NULL: not one we drive */
+	bool			 listening;
+	bool			 connected;
+	bool			 connecting;	/* kernel connect in progress */
+	bool			 bound;		/* local address or port set */
+	struct sockaddr_storage	 local;
+	socklen_t		 locallen;
+	struct sockaddr_storage	 peer;		/* UDP, when connected */
+	socklen_t		 peerlen;
+};
+
+/* Rows 1-2: 0, EBADF or ENOTSOCK; sets fd and cookie. */
+int	sockstate_identify(int fd, struct sockstate *);
+
+/* Family, type, protocol, transport and connection state; 0 or errno. */
+int	sockstate_inspect(struct sockstate *);
+
+/* Cookie of fd, or 0 when it is no socket. */
+uint64_t sockstate_cookie(int fd);
+
+#endif /* !CX_SOCKSTATE_H */

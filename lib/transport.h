@@ -1,0 +1,34 @@
+/*
+ * The transport operations table: what the engine needs from a kind of
+ * socket, and nothing about the front-ends' flags or arguments.  Every
+ * operation returns 0 or an errno value.
+ */
+#ifndef CX_TRANSPORT_H
+#define CX_TRANSPORT_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+struct sockstate;
+
+struct transport {
+	const char	*name;
+	/* Begin connecting a non-blocking socket: 0, EINPROGRESS or errno. */
+	int	(*start)(int fd, const struct sockaddr *, socklen_t);
+	/* A started attempt the socket reports ready: 0 or its errno. */
+	int	(*finish)(int fd);
+	/* Undo a failed or given-up attempt: the socket can start another. */
+	int	(*abandon)(int fd);
+	/* Put the socket back as inspected before the call (after a failed send). */
+	int	(*restore)(int fd, const struct sockstate *before);
+	/* Queue the caller's data on a connected socket; *sent set always. */
+	int	(*send)(int fd, const struct iovec *, int iovcnt, size_t *sent);
+	/* disconnectx: end the association. */
+	int	(*disconnect)(int fd);
+};
+
+extern const struct transport transport_tcp;
+extern const struct transport transport_udp;
+
+#endif /* !CX_TRANSPORT_H */

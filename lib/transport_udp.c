@@ -1,0 +1,113 @@
+/*
+ * Kernel UDP: connect(2) only sets the peer, so an attempt ends at once,
+ * routed or not.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "sockstate.h"
+#include "transport.h"
+
+static int
+udp_start(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	return connect(fd, sa, len) == 0 ? 0 : errno;
+}
+
+static int
+udp_finish(int fd)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		return errno;
+	return err;
+}
+
+/* A UDP connect that failed changed nothing worth undoing. */
+static int
+udp_abandon(int fd)
+{
+	(void)fd;
+	return 0;
+}
+
+static in_port_t *
+port_of(struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return &((struct sockaddr_in6 *)(void *)ss)->sin6_port;
+	return &((struct sockaddr_in *)(void *)ss)->sin_port;
+}
+
+/*
+ * Dissolve the association.  The kernel also lets go of a local port the
+ * application did not bind explicitly; it is bound again, on the address
+ * the socket is left with, so that the socket keeps its port.
+ */
+static int
+udp_dissolve(int fd, in_port_t port)
+{
+	struct sockaddr sa = { .sa_family = AF_UNSPEC };
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+
+	if (connect(fd, &sa, sizeof(sa)) != 0)
+		return errno;
+	if (port == 0)
+		return 0;
+	if (getsockname(fd, (struct sockaddr *)&local, &len) != 0)
+		return errno;
+	if (*port_of(&local) != 0)
+		return 0;
+	*port_of(&local) = port;
+	return bind(fd, (struct sockaddr *)&local, len) == 0 ? 0 : errno;
+}
+
+static int
+udp_restore(int fd, const struct sockstate *before)
+{
+	struct sockaddr_storage local = before->local;
+
+	if (before->connected)
+		return connect(fd, (const struct sockaddr *)&before->peer,
+		    before->peerlen) == 0 ? 0 : errno;
+	return udp_dissolve(fd, before->bound ? *port_of(&local) : 0);
+}
+
+/* One datagram, all of it or nothing. */
+static int
+udp_send(int fd, const struct iovec *iov, int iovcnt, size_t *sent)
+{
+	struct msghdr msg = { .msg_iov = (struct iovec *)(uintptr_t)iov,
+	    .msg_iovlen = (size_t)iovcnt };
+	ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+
+	*sent = n > 0 ? (size_t)n : 0;
+	return n >= 0 ? 0 : errno;
+}
+
+static int
+udp_disconnect(int fd)
+{
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+
+	if (getsockname(fd, (struct sockaddr *)&local, &len) != 0)
+		return errno;
+	return udp_dissolve(fd, *port_of(&local));
+}
+
+const struct transport transport_udp = {
+	.name = "udp",
+	.start = udp_start,
+	.finish = udp_finish,
+	.abandon = udp_abandon,
+	.restore = udp_restore,
+	.send = udp_send,
+	.disconnect = udp_disconnect,
+};

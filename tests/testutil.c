@@ -1,0 +1,192 @@
+#include <config.h>
+
+#include <errno.h>
+#include <dirent.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/tcp.h>
+
+#include "testutil.h"
+
+void
+tu_loopback(struct sockaddr_storage *ss, socklen_t *len, int family, uint16_t port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		*len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		sin6->sin6_addr = in6addr_loopback;
+		*len = sizeof(*sin6);
+	}
+}
+
+int
+tu_listen(struct listener *l, int family, int backlog)
+{
+	l->fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l->fd < 0)
+		return -1;
+	tu_loopback(&l->addr, &l->addrlen, family, 0);
+	if (bind(l->fd, (struct sockaddr *)&l->addr, l->addrlen) != 0 ||
+	    listen(l->fd, backlog) != 0 ||
+	    getsockname(l->fd, (struct sockaddr *)&l->addr, &l->addrlen) != 0) {
+		close(l->fd);
+		return -1;
+	}
+	return 0;
+}
+
+int
+tu_blackhole(struct blackhole *b, int family)
+{
+	struct tcp_info ti;
+	socklen_t len;
+	int i, fd;
+
+	if (tu_listen(&b->l, family, 0) != 0)
+		return -1;
+	/* backlog 0 admits one connection into the accept queue; fill it. */
+	b->nfill = 0;
+	for (i = 0; i < 2; i++) {
+		fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		connect(fd, (struct sockaddr *)&b->l.addr, b->l.addrlen);
+		b->fill[b->nfill++] = fd;
+		usleep(20000);
+	}
+	/* The first filler is established; the queue is now full. */
+	len = sizeof(ti);
+	if (getsockopt(b->fill[0], IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
+	    ti.tcpi_state != TCP_ESTABLISHED) {
+		tu_blackhole_close(b);
+		return -1;
+	}
+	return 0;
+}
+
+void
+tu_blackhole_close(struct blackhole *b)
+{
+	int i;
+
+	for (i = 0; i < b->nfill; i++)
+		close(b->fill[i]);
+	b->nfill = 0;
+	close(b->l.fd);
+}
+
+void
+tu_refused(struct sockaddr_storage *ss, socklen_t *len, int family)
+{
+	struct listener l;
+
+	/* Take a free port from the kernel, then let it go: nobody listens. */
+	if (tu_listen(&l, family, 1) == 0) {
+		*ss = l.addr;
+		*len = l.addrlen;
+		close(l.fd);
+	} else
+		tu_loopback(ss, len, family, 1);
+}
+
+size_t
+tu_pack(unsigned char *buf, const struct sockaddr_storage *addrs,
+    const socklen_t *lens, int n)
+{
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(buf + off, &addrs[i], lens[i]);
+		off += lens[i];
+	}
+	return off;
+}
+
+bool
+tu_is_bound(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return false;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		return sin->sin_port != 0 || sin->sin_addr.s_addr != 0;
+	}
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		return sin6->sin6_port != 0 ||
+		    !IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr);
+	}
+	return false;
+}
+
+bool
+tu_is_connected(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	return getpeername(fd, (struct sockaddr *)&ss, &len) == 0;
+}
+
+int
+tu_tcp_state(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
+		return -1;
+	return ti.tcpi_state;
+}
+
+int
+tu_accept(const struct listener *l, int ms)
+{
+	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
+
+	if (poll(&pfd, 1, ms) != 1)
+		return -1;
+	return accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
+}
+
+double
+tu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int
+tu_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own descriptor */
+}

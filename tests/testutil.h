@@ -1,0 +1,60 @@
+/*
+ * Test fixtures on loopback: live listeners, refused ports, black holes
+ * (SPEC §9), and checks of the state a socket was left in.
+ */
+#ifndef CX_TESTUTIL_H
+#define CX_TESTUTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+/* A TCP listener on loopback (family AF_INET: 127.0.0.1, AF_INET6: ::1). */
+struct listener {
+	int			fd;
+	struct sockaddr_storage	addr;	/* where to connect */
+	socklen_t		addrlen;
+};
+
+int	tu_listen(struct listener *, int family, int backlog);
+
+/*
+ * A black hole without privileges: a listener with backlog 0 whose accept
+ * queue is already full (filled with connecting sockets
+ * kept open here), so further SYNs are dropped.
+ */
+struct blackhole {
+	struct listener	l;
+	int		fill[4];
+	int		nfill;
+};
+
+int	tu_blackhole(struct blackhole *, int family);
+void	tu_blackhole_close(struct blackhole *);
+
+/* An address on loopback with no listener: connecting is refused at once. */
+void	tu_refused(struct sockaddr_storage *, socklen_t *, int family);
+
+/* Loopback address of the family with the given port (host order). */
+void	tu_loopback(struct sockaddr_storage *, socklen_t *, int family, uint16_t port);
+
+/* Pack addresses one after another, as sctp_connectx and connectx's extension take them. */
+size_t	tu_pack(unsigned char *buf, const struct sockaddr_storage *addrs,
+	    const socklen_t *lens, int n);
+
+/* Socket state left behind. */
+bool	tu_is_bound(int fd);		/* getsockname shows an address or port */
+bool	tu_is_connected(int fd);	/* getpeername succeeds */
+int	tu_tcp_state(int fd);		/* tcpi_state, or -1 */
+
+/* Accept one connection within ms milliseconds; -1 if none. */
+int	tu_accept(const struct listener *, int ms);
+
+/* Milliseconds on the monotonic clock. */
+double	tu_now_ms(void);
+
+/* How many descriptors the process has open. */
+int	tu_count_fds(void);
+
+#endif /* !CX_TESTUTIL_H */
