@@ -106,12 +106,14 @@ main(void)
 		    ms_between(t0, at[i].ca_start), at[i].ca_index,
 		    what[at[i].ca_index],
 		    at[i].ca_error == 0 ? "connected" :
-		    at[i].ca_error == ETIMEDOUT ? "no answer, moved on" :
+		    at[i].ca_error == ETIMEDOUT ? "no answer, given up" :
+		    at[i].ca_error == ECANCELED ? "no answer; dropped" :
 		    strerror(at[i].ca_error),
 		    ms_between(at[i].ca_start, at[i].ca_end));
 	cx_freeattempts(at);
-	printf("connected to [%d] in %.1f ms\n", cx_getpeerindex(fd, 0),
-	    ms_between(t0, t1));
+	printf("connected to [%d] in %.1f ms (an attempt still unanswered "
+	    "after the delay is joined by the next, not abandoned)\n",
+	    cx_getpeerindex(fd, 0), ms_between(t0, t1));
 
 	/*
 	 * A plain connect(2) loop waits out the kernel's SYN retries on the

@@ -1,14 +1,22 @@
 /*
- * The endpoint-list engine, first form: destinations are tried in turn on
- * the user's own socket.  A hard failure moves on at once; an attempt that
- * has neither succeeded nor failed after the attempt delay is given up for
- * the next address (the last address is given the kernel's time, or the
- * policy's timeouts).
+ * The endpoint-list engine.
  *
- * On a blocking socket the engine sets O_NONBLOCK for the run and puts the
- * caller's flags back after it; a lone destination with no timeouts to
- * enforce is left to the kernel's own blocking connect, which costs no
- * system call beyond connect(2) itself.
+ * Destinations are tried in list order.  An attempt that has neither
+ * succeeded nor failed after the attempt delay D is joined by the next one
+ * and keeps running: whichever completes first wins (RFC 8305's stagger).
+ * A hard failure moves on at once.  At most max_parallel attempts are in
+ * flight; past it the oldest is dropped.
+ *
+ * The first attempt runs on the user's own socket; later ones, while it is
+ * busy, on clones of it (sockclone.c).  A clone that wins is moved onto the
+ * user's descriptor number with dup3(2), keeping O_NONBLOCK and FD_CLOEXEC.
+ * Where a clone cannot be faithful, or on a non-blocking socket (whose
+ * application polls only its own descriptor), attempts run one at a time on
+ * the user's socket: at D the running attempt is given up for the next.
+ *
+ * On a blocking socket the engine sets O_NONBLOCK for the run and restores
+ * the flags after it; a lone destination with no timeouts is left to the
+ * kernel's blocking connect, which costs no system call beyond connect(2).
  *
  * A signal that interrupts the run abandons every attempt: the call fails
  * with EINTR and leaves the socket unconnected.
@@ -22,15 +30,28 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "registry.h"
+#include "sockclone.h"
 #include "timeutil.h"
 #include "transport.h"
 
+#define RUN_MAX_LIVE	16	/* policy.c caps max_parallel at this */
+
+/* An attempt in flight: the socket it runs on and its line in the report. */
+struct live {
+	int	fd;
+	size_t	at;
+	short	revents;
+};
+
+enum clone_mode { CLONES_NO, CLONES_OK };
+
 struct run {
-	int			 fd;
-	uint64_t		 cookie;
+	int			 fd;		/* the user's descriptor */
+	uint64_t		 cookie;	/* of the socket it names */
 	const struct transport	*tp;
 	struct destlist		 dests;
 	struct policy		 policy;
@@ -38,9 +59,17 @@ struct run {
 	struct cx_attempt	*report;	/* one per destination started */
 	size_t			 nreport;
 	size_t			 next;		/* next destination to start */
-	bool			 in_flight;	/* report[nreport - 1] runs */
+	struct live		 live[RUN_MAX_LIVE];
+	int			 nlive;		/* oldest first */
+	bool			 user_busy;	/* an attempt runs on r->fd */
+	enum clone_mode		 clones;
+	struct sockclone_recipe	*recipe;
+	int			 user_flags;	/* F_GETFL before the run */
+	bool			 user_cloexec;
 	bool			 has_deadline;
 	struct timespec		 deadline;	/* of the whole run */
+	struct timespec		 last_start;
+	bool			 interrupted;
 	int			 error;		/* best failure so far, or 0 */
 	int			 winner;	/* index in dests, or -1 */
 };
@@ -71,13 +100,20 @@ engine_better_error(int best, int err)
 	return best;
 }
 
+/* Free a run; the user's socket is not touched, clones are closed. */
 void
 engine_run_free(struct run *r)
 {
+	int i;
+
 	if (r == NULL)
 		return;
+	for (i = 0; i < r->nlive; i++)
+		if (r->live[i].fd != r->fd)
+			close(r->live[i].fd);
 	addrlist_free(&r->dests);
 	free(r->report);
+	free(r->recipe);
 	free(r);
 }
 
@@ -100,6 +136,7 @@ run_new(struct engine_request *req)
 	req->dests.n = 0;
 	r->policy = req->policy;
 	r->winner = -1;
+	r->clones = CLONES_NO;
 	if (r->policy.total_timeout_ms > 0) {
 		r->has_deadline = true;
 		r->deadline = ts_add_ms(mono_now(), r->policy.total_timeout_ms);
@@ -107,137 +144,270 @@ run_new(struct engine_request *req)
 	return r;
 }
 
+/* Let go of the socket an attempt ran on. */
 static void
-attempt_end(struct run *r, int err)
+release(struct run *r, int fd)
 {
-	struct cx_attempt *a = &r->report[r->nreport - 1];
-
-	a->ca_end = mono_now();
-	a->ca_error = err;
-	r->in_flight = false;
-	if (err == 0) {
-		r->winner = (int)a->ca_index;
-		return;
-	}
-	/* Leave the socket able to start the next attempt, or as it was. */
-	r->tp->abandon(r->fd);
-	if (err != EINTR)
-		r->error = engine_better_error(r->error, err);
+	if (fd == r->fd) {
+		r->tp->abandon(fd);
+		r->user_busy = false;
+	} else
+		close(fd);
 }
 
 static void
-attempt_start(struct run *r)
+end_report(struct run *r, size_t at, int err)
+{
+	r->report[at].ca_end = mono_now();
+	r->report[at].ca_error = err;
+}
+
+static struct live
+take_live(struct run *r, int i)
+{
+	struct live l = r->live[i];
+
+	memmove(&r->live[i], &r->live[i + 1],
+	    (size_t)(r->nlive - i - 1) * sizeof(r->live[0]));
+	r->nlive--;
+	return l;
+}
+
+/* End every attempt in flight with err (ECANCELED, ETIMEDOUT, EINTR). */
+static void
+end_all(struct run *r, int err)
+{
+	struct live l;
+
+	while (r->nlive > 0) {
+		l = take_live(r, 0);
+		end_report(r, l.at, err);
+		release(r, l.fd);
+		if (err != ECANCELED && err != EINTR)
+			r->error = engine_better_error(r->error, err);
+	}
+}
+
+/* Put a winning clone on the user's descriptor number; 0 or errno. */
+static int
+adopt(struct run *r, int fd)
+{
+	uint64_t cookie;
+
+	if (fcntl(fd, F_SETFL, r->user_flags) == -1 ||
+	    dup3(fd, r->fd, r->user_cloexec ? O_CLOEXEC : 0) == -1)
+		return errno;
+	close(fd);
+	cookie = sockstate_cookie(r->fd);
+	registry_rekey(r->fd, r->cookie, cookie);
+	r->cookie = cookie;
+	return 0;
+}
+
+/* Attempt i ended with err.  True when it won. */
+static bool
+attempt_end(struct run *r, int i, int err)
+{
+	struct live l = take_live(r, i);
+
+	if (err == 0) {
+		end_all(r, ECANCELED);
+		if (l.fd != r->fd)
+			err = adopt(r, l.fd);
+	}
+	end_report(r, l.at, err);
+	if (err == 0) {
+		r->winner = (int)r->report[l.at].ca_index;
+		return true;
+	}
+	if (l.fd != r->fd || r->user_busy)
+		release(r, l.fd);
+	if (err == EINTR)
+		r->interrupted = true;
+	else
+		r->error = engine_better_error(r->error, err);
+	return false;
+}
+
+/* Start the next destination on fd.  True when it won at once. */
+static bool
+attempt_start(struct run *r, int fd)
 {
 	const struct dest *d = &r->dests.v[r->next];
-	struct cx_attempt *a = &r->report[r->nreport++];
+	struct cx_attempt *a = &r->report[r->nreport];
+	struct live *l = &r->live[r->nlive++];
 	int err;
 
+	l->fd = fd;
+	l->at = r->nreport++;
+	l->revents = 0;
+	if (fd == r->fd)
+		r->user_busy = true;
 	memcpy(&a->ca_addr, &d->ss, d->len);
 	a->ca_addrlen = d->len;
 	a->ca_index = (unsigned int)r->next++;
-	a->ca_start = mono_now();
+	a->ca_start = r->last_start = mono_now();
 	a->ca_error = EINPROGRESS;
-	err = r->tp->start(r->fd, (const struct sockaddr *)&d->ss, d->len);
+	err = r->tp->start(fd, (const struct sockaddr *)&d->ss, d->len);
 	if (err == EINPROGRESS)
-		r->in_flight = true;
-	else
-		attempt_end(r, err);
+		return false;
+	return attempt_end(r, r->nlive - 1, err);
 }
 
 /*
- * When the attempt in flight is to be given up: after the attempt delay if
- * another destination waits, after its own timeout, at the run's deadline.
- * False when nothing limits it but the kernel.
+ * Learn, before the first attempt changes the socket (its port, its MSS),
+ * whether later attempts may run on clones of it.
  */
-static bool
-give_up_time(const struct run *r, struct timespec *t)
+static void
+decide_clones(struct run *r)
 {
-	struct timespec start = r->report[r->nreport - 1].ca_start, c;
-	bool limited = false;
+	int fdflags;
 
-	if (r->next < r->dests.n) {
-		*t = ts_add_ms(start, r->policy.attempt_delay_ms);
-		limited = true;
+	r->clones = CLONES_NO;
+	if (r->policy.max_parallel < 2 || r->dests.n < 2 ||
+	    (r->recipe = malloc(sizeof(*r->recipe))) == NULL ||
+	    sockclone_learn(r->fd, r->recipe) != 0 ||
+	    (fdflags = fcntl(r->fd, F_GETFD)) == -1)
+		return;
+	r->user_cloexec = (fdflags & FD_CLOEXEC) != 0;
+	r->clones = CLONES_OK;
+}
+
+/* A socket for the next attempt: the user's if idle, else a clone, else
+ * the user's after giving up the attempt it carries. */
+static int
+socket_for_next(struct run *r)
+{
+	int fd, i;
+
+	if (!r->user_busy)
+		return r->fd;
+	if (r->clones == CLONES_OK) {
+		if (r->nlive >= r->policy.max_parallel) {
+			attempt_end(r, 0, ETIMEDOUT);	/* drop the oldest */
+			if (!r->user_busy)
+				return r->fd;
+		}
+		/* Out of descriptors (or memory): one at a time, as below. */
+		if ((fd = sockclone_make(r->recipe)) != -1)
+			return fd;
 	}
-	if (r->policy.attempt_timeout_ms > 0) {
-		c = ts_add_ms(start, r->policy.attempt_timeout_ms);
-		if (!limited || ts_before(c, *t))
-			*t = c;
-		limited = true;
-	}
-	if (r->has_deadline) {
-		if (!limited || ts_before(r->deadline, *t))
-			*t = r->deadline;
-		limited = true;
-	}
-	return limited;
+	for (i = 0; i < r->nlive; i++)
+		if (r->live[i].fd == r->fd)
+			attempt_end(r, i, ETIMEDOUT);
+	return r->fd;
+}
+
+static void
+earliest(struct timespec *t, bool *set, struct timespec c)
+{
+	if (!*set || ts_before(c, *t))
+		*t = c;
+	*set = true;
 }
 
 /*
- * One step of the run, never blocking.  revents is what poll(2) last said
- * of the socket.  Returns 0 (connected), the final errno, or EINPROGRESS
- * with *wait_ms the longest the caller may wait for the socket (-1: until
- * it is ready).
+ * One step of the run, never blocking; the live slots' revents say what
+ * poll(2) last saw.  Returns 0 (connected), the final errno, or EINPROGRESS
+ * with *wait_ms the longest the caller may wait (-1: until a socket is
+ * ready).
  */
 static int
-run_advance(struct run *r, short revents, int *wait_ms)
+run_advance(struct run *r, int *wait_ms)
 {
-	struct timespec now, limit;
+	struct timespec now, t;
+	bool limited;
+	int i;
 
 	for (;;) {
-		if (r->in_flight) {
-			if (revents & (POLLOUT | POLLERR | POLLHUP)) {
-				revents = 0;
-				attempt_end(r, r->tp->finish(r->fd));
-				if (r->winner >= 0)
-					return 0;
+		for (i = 0; i < r->nlive; i++) {
+			if (!(r->live[i].revents & (POLLOUT | POLLERR | POLLHUP)))
 				continue;
+			if (attempt_end(r, i, r->tp->finish(r->live[i].fd)))
+				return 0;
+			i = -1;		/* slots moved: look again */
+		}
+		now = mono_now();
+		for (i = 0; i < r->nlive; i++) {
+			t = ts_add_ms(r->report[r->live[i].at].ca_start,
+			    r->policy.attempt_timeout_ms);
+			if (r->policy.attempt_timeout_ms > 0 && !ts_before(now, t)) {
+				attempt_end(r, i, ETIMEDOUT);
+				i = -1;
 			}
-			now = mono_now();
-			if (!give_up_time(r, &limit)) {
-				*wait_ms = -1;
-				return EINPROGRESS;
-			}
-			if (ts_before(now, limit)) {
-				int64_t ms = ms_until(now, limit);
-
-				*wait_ms = ms > INT_MAX ? INT_MAX : (int)ms;
-				return EINPROGRESS;
-			}
-			attempt_end(r, ETIMEDOUT);
+		}
+		if (r->interrupted) {
+			end_all(r, EINTR);
+			return EINTR;
+		}
+		if (r->has_deadline && !ts_before(now, r->deadline)) {
+			end_all(r, ETIMEDOUT);
+			return r->error != 0 ? r->error : ETIMEDOUT;
+		}
+		if (r->next < r->dests.n && (r->nlive == 0 || !ts_before(now,
+		    ts_add_ms(r->last_start, r->policy.attempt_delay_ms)))) {
+			if (attempt_start(r, socket_for_next(r)))
+				return 0;
 			continue;
 		}
-		if (r->nreport > 0 && r->report[r->nreport - 1].ca_error == EINTR)
-			return EINTR;
-		if (r->next == r->dests.n)
+		if (r->nlive == 0)
 			return r->error;
-		if (r->has_deadline && !ts_before(mono_now(), r->deadline))
-			return r->error ? r->error : ETIMEDOUT;
-		attempt_start(r);
-		if (r->winner >= 0)
-			return 0;
+
+		limited = false;
+		if (r->next < r->dests.n)
+			earliest(&t, &limited,
+			    ts_add_ms(r->last_start, r->policy.attempt_delay_ms));
+		if (r->policy.attempt_timeout_ms > 0)
+			earliest(&t, &limited, ts_add_ms(r->report[r->live[0].at].ca_start,
+			    r->policy.attempt_timeout_ms));
+		if (r->has_deadline)
+			earliest(&t, &limited, r->deadline);
+		if (!limited)
+			*wait_ms = -1;
+		else {
+			int64_t ms = ms_until(now, t);
+
+			*wait_ms = ms > INT_MAX ? INT_MAX : (int)ms;
+		}
+		for (i = 0; i < r->nlive; i++)
+			r->live[i].revents = 0;
+		return EINPROGRESS;
 	}
 }
 
-/* Drive a run to its end with poll(2); the socket is non-blocking here. */
+/* Poll every attempt in flight for at most wait_ms; 0 or errno. */
+static int
+run_poll(struct run *r, int wait_ms)
+{
+	struct pollfd pfd[RUN_MAX_LIVE];
+	int i, n;
+
+	for (i = 0; i < r->nlive; i++) {
+		pfd[i].fd = r->live[i].fd;
+		pfd[i].events = POLLOUT;
+		pfd[i].revents = 0;
+	}
+	if ((n = poll(pfd, (nfds_t)r->nlive, wait_ms)) < 0)
+		return errno;
+	for (i = 0; i < r->nlive; i++)
+		r->live[i].revents = pfd[i].revents;
+	return 0;
+}
+
+/* Drive a run to its end; the user's socket is non-blocking here. */
 static int
 run_blocking(struct run *r)
 {
-	struct pollfd pfd = { .fd = r->fd, .events = POLLOUT };
-	short revents = 0;
-	int err, n, wait_ms;
+	int err, wait_ms;
 
 	for (;;) {
-		err = run_advance(r, revents, &wait_ms);
+		err = run_advance(r, &wait_ms);
 		if (err != EINPROGRESS)
 			return err;
-		n = poll(&pfd, 1, wait_ms);
-		if (n < 0) {
-			err = errno;
-			attempt_end(r, err);
+		if ((err = run_poll(r, wait_ms)) != 0) {
+			end_all(r, err);
 			return err;
 		}
-		revents = n > 0 ? pfd.revents : 0;
 	}
 }
 
@@ -294,7 +464,7 @@ int
 engine_connect(struct engine_request *req, struct engine_result *res)
 {
 	struct run *r;
-	int err, flags = 0, wait_ms;
+	int err, wait_ms;
 	bool toggled = false;
 
 	memset(res, 0, sizeof(*res));
@@ -310,30 +480,31 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 	/* The engine must see each attempt's end: make the socket non-blocking. */
 	if (r->dests.n > 1 || r->policy.attempt_timeout_ms > 0 ||
 	    r->policy.total_timeout_ms > 0) {
-		if ((flags = fcntl(r->fd, F_GETFL)) == -1) {
+		if ((r->user_flags = fcntl(r->fd, F_GETFL)) == -1) {
 			err = errno;
 			engine_run_free(r);
 			return res->error = err;
 		}
-		if (!(flags & O_NONBLOCK)) {
-			if (fcntl(r->fd, F_SETFL, flags | O_NONBLOCK) == -1) {
+		if (!(r->user_flags & O_NONBLOCK)) {
+			if (fcntl(r->fd, F_SETFL, r->user_flags | O_NONBLOCK) == -1) {
 				err = errno;
 				engine_run_free(r);
 				return res->error = err;
 			}
 			toggled = true;
+			decide_clones(r);
 		}
 	}
-	err = run_advance(r, 0, &wait_ms);
+	err = run_advance(r, &wait_ms);
 	if (err == EINPROGRESS && toggled)
 		err = run_blocking(r);
 	if (toggled)
-		fcntl(r->fd, F_SETFL, flags);
+		fcntl(r->fd, F_SETFL, r->user_flags);
 
 	if (err == EINPROGRESS) {
 		/* Data waits for the application: *len says none was sent. */
 		if (!park(r)) {
-			attempt_end(r, ENOMEM);
+			end_all(r, ENOMEM);
 			engine_run_free(r);
 			return res->error = ENOMEM;
 		}
@@ -349,7 +520,6 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 int
 engine_step(int fd, int *wait_ms)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 	uint64_t cookie = sockstate_cookie(fd);
 	struct sockrec *rec;
 	struct run *r = NULL;
@@ -369,12 +539,11 @@ engine_step(int fd, int *wait_ms)
 	if (r == NULL)
 		return established ? 0 : ENOTCONN;
 
-	if (poll(&pfd, 1, 0) < 0) {
-		err = errno;
+	if ((err = run_poll(r, 0)) != 0) {
 		park(r);
 		return err;
 	}
-	err = run_advance(r, pfd.revents, wait_ms);
+	err = run_advance(r, wait_ms);
 	if (err == EINPROGRESS) {
 		park(r);
 		return EINPROGRESS;

@@ -134,3 +134,13 @@ registry_current_id(const struct sockrec *r)
 {
 	return r->run != NULL || r->assoc.winner >= 0 ? r->assoc.id : 0;
 }
+
+void
+registry_rekey(int fd, uint64_t old_cookie, uint64_t new_cookie)
+{
+	struct sockrec *rec = registry_lock(fd, old_cookie, false);
+
+	if (rec != NULL)
+		rec->cookie = new_cookie;
+	registry_unlock(fd);
+}

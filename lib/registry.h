@@ -43,6 +43,12 @@ struct sockrec {
 struct sockrec	*registry_lock(int fd, uint64_t cookie, bool create);
 void		 registry_unlock(int fd);
 
+/*
+ * The socket behind fd was replaced by another (the engine's winning
+ * clone): its record, policy included, now belongs to the new socket.
+ */
+void		 registry_rekey(int fd, uint64_t old_cookie, uint64_t new_cookie);
+
 /* A new association ID: positive, never reused in this process; 0 when spent. */
 cx_sctp_assoc_t	 registry_new_id(void);
 

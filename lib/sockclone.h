@@ -1,0 +1,40 @@
+/*
+ * Sockets made like the user's, for the engine's parallel attempts: same
+ * family, type and protocol, the options in sockclone.c's table copied, and
+ * the same source address.  A clone that cannot be faithful is refused, and
+ * the engine then runs one attempt at a time on the user's own socket.
+ */
+#ifndef CX_SOCKCLONE_H
+#define CX_SOCKCLONE_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#define SOCKCLONE_MAX_SETS	48
+
+struct sockclone_set {
+	int		level, name;
+	socklen_t	len;
+	unsigned char	value[32];
+};
+
+/* What makes a clone of one socket, learnt once per run. */
+struct sockclone_recipe {
+	int			family, type, protocol;
+	bool			bind_src;
+	struct sockaddr_storage	src;		/* port 0 */
+	socklen_t		srclen;
+	struct sockclone_set	sets[SOCKCLONE_MAX_SETS];
+	int			nsets;
+};
+
+/*
+ * Learn how to clone fd: 0, ENOTSUP when a clone cannot be faithful
+ * (an explicit source port, an option that does not copy), or errno.
+ */
+int	sockclone_learn(int fd, struct sockclone_recipe *);
+
+/* A new non-blocking, close-on-exec socket made by the recipe; -1/errno. */
+int	sockclone_make(const struct sockclone_recipe *);
+
+#endif /* !CX_SOCKCLONE_H */
