@@ -1,0 +1,397 @@
+/*
+ * The engine's staggered attempts (SPEC §5): a slow but live address still
+ * wins over later ones, the winner lands on the user's descriptor with its
+ * flags and options, the parallel cap, the one-at-a-time fallback, the
+ * timeouts, and no descriptor leaks.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <check.h>
+
+#include "connectx.h"
+#include "testutil.h"
+
+#ifndef SO_COOKIE
+#define SO_COOKIE 57
+#endif
+
+static uint64_t
+cookie_of(int fd)
+{
+	uint64_t c = 0;
+	socklen_t len = sizeof(c);
+
+	getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &len);
+	return c;
+}
+
+static int
+getint(int fd, int level, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	getsockopt(fd, level, name, &v, &len);
+	return v;
+}
+
+static bool
+same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+
+	return x->sin_family == y->sin_family && x->sin_port == y->sin_port &&
+	    x->sin_addr.s_addr == y->sin_addr.s_addr;
+}
+
+static bool
+peer_is(int fd, const struct listener *l)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+
+	return getpeername(fd, (struct sockaddr *)&peer, &len) == 0 &&
+	    same_addr(&peer, &l->addr);
+}
+
+/* connectx over n addresses packed from a[]; returns connectx's result. */
+static int
+connect_list(int fd, const struct sockaddr_storage *a, const socklen_t *l, int n)
+{
+	unsigned char buf[64 * sizeof(struct sockaddr_in6)];
+	sa_endpoints_t ep = { 0 };
+
+	ep.sae_dstaddr = (const struct sockaddr *)buf;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, a, l, n);
+	return connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL);
+}
+
+static double
+ms(struct timespec t)
+{
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* Frees a black hole's accept queue after a delay: it becomes slow but live. */
+struct unblock {
+	struct blackhole	*b;
+	int			 after_ms;
+};
+
+static void *
+unblock_later(void *arg)
+{
+	struct unblock *u = arg;
+	int fd;
+
+	usleep((useconds_t)u->after_ms * 1000);
+	/* The filler still retransmitting must not take the freed place. */
+	close(u->b->fill[1]);
+	u->b->fill[1] = -1;
+	fd = accept(u->b->l.fd, NULL, NULL);
+	close(fd);
+	return NULL;
+}
+
+START_TEST(test_slow_but_live_first_address_wins_over_a_later_one)
+{
+	struct blackhole slow, dead;
+	struct sockaddr_storage a[2];
+	socklen_t l[2];
+	struct unblock u;
+	struct cx_attempt *at;
+	pthread_t t;
+	int fd, n;
+
+	ck_assert_int_eq(tu_blackhole(&slow, AF_INET), 0);
+	ck_assert_int_eq(tu_blackhole(&dead, AF_INET), 0);
+	a[0] = slow.l.addr; l[0] = slow.l.addrlen;
+	a[1] = dead.l.addr; l[1] = dead.l.addrlen;
+	/* The first SYN is dropped; its retransmission, about 1 s later, is answered. */
+	u.b = &slow;
+	u.after_ms = 100;
+	pthread_create(&t, NULL, unblock_later, &u);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 300), 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 5000), 0);
+	ck_assert_int_eq(connect_list(fd, a, l, 2), 0);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 0);
+	ck_assert(peer_is(fd, &slow.l));
+	n = cx_getattempts(fd, 0, &at);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(at[0].ca_error, 0);
+	ck_assert_int_eq(at[1].ca_error, ECANCELED);
+	/* The second started at D while the first kept running. */
+	ck_assert(ms(at[1].ca_start) - ms(at[0].ca_start) >= 299);
+	ck_assert(ms(at[0].ca_end) > ms(at[1].ca_start));
+	cx_freeattempts(at);
+	close(fd);
+	tu_blackhole_close(&slow);
+	tu_blackhole_close(&dead);
+}
+END_TEST
+
+/* A black hole then a live listener: the live attempt runs on a clone. */
+static int
+win_on_clone(int fd, struct blackhole *b, struct listener *live)
+{
+	struct sockaddr_storage a[2];
+	socklen_t l[2];
+
+	a[0] = b->l.addr; l[0] = b->l.addrlen;
+	a[1] = live->addr; l[1] = live->addrlen;
+	cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 30);
+	return connect_list(fd, a, l, 2);
+}
+
+START_TEST(test_winner_lands_on_user_descriptor_with_flags_and_options)
+{
+	struct blackhole b;
+	struct listener live;
+	uint64_t before;
+	int fd, one = 1, rcvbuf = 65536, rcv_before;
+
+	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	rcv_before = getint(fd, SOL_SOCKET, SO_RCVBUF);
+	before = cookie_of(fd);
+
+	ck_assert_int_eq(win_on_clone(fd, &b, &live), 0);
+	ck_assert(peer_is(fd, &live));
+	ck_assert_msg(cookie_of(fd) != before, "the winner should be a clone");
+	ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	ck_assert(!(fcntl(fd, F_GETFL) & O_NONBLOCK));
+	ck_assert_int_eq(getint(fd, IPPROTO_TCP, TCP_NODELAY), 1);
+	ck_assert_int_eq(getint(fd, SOL_SOCKET, SO_RCVBUF), rcv_before);
+	/* The record followed the socket onto the descriptor. */
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 1);
+	ck_assert_int_eq(cx_getopt(fd, CX_OPT_ATTEMPT_DELAY_MS, &(long){0}), 0);
+	close(fd);
+	tu_blackhole_close(&b);
+	close(live.fd);
+}
+END_TEST
+
+START_TEST(test_winner_keeps_absent_cloexec_and_present_nonblock)
+{
+	struct blackhole b;
+	struct listener live;
+	int fd, wait_ms, r;
+
+	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	/* Blocking, no FD_CLOEXEC: a clone wins, and it has none either. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(win_on_clone(fd, &b, &live), 0);
+	ck_assert(!(fcntl(fd, F_GETFD) & FD_CLOEXEC));
+	ck_assert(!(fcntl(fd, F_GETFL) & O_NONBLOCK));
+	close(fd);
+	/* Non-blocking: one attempt at a time on the socket itself, and it stays non-blocking. */
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	r = win_on_clone(fd, &b, &live);
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	do {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+		poll(&p, 1, 1000);
+		r = cx_step(fd, &wait_ms);
+	} while (r == -1 && errno == EINPROGRESS);
+	ck_assert_int_eq(r, 0);
+	ck_assert(peer_is(fd, &live));
+	ck_assert(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	close(fd);
+	tu_blackhole_close(&b);
+	close(live.fd);
+}
+END_TEST
+
+START_TEST(test_explicit_source_port_runs_one_attempt_at_a_time)
+{
+	struct blackhole b;
+	struct listener live, portsrc;
+	struct sockaddr_storage a[2], src, local;
+	socklen_t l[2], srclen, locallen = sizeof(local);
+	unsigned char buf[2 * sizeof(struct sockaddr_in)];
+	sa_endpoints_t ep = { 0 };
+	struct cx_attempt *at;
+	uint64_t before;
+	double t0;
+	int fd;
+
+	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	/* A free port, to bind explicitly. */
+	ck_assert_int_eq(tu_listen(&portsrc, AF_INET, 1), 0);
+	src = portsrc.addr;
+	srclen = portsrc.addrlen;
+	close(portsrc.fd);
+	a[0] = b.l.addr; l[0] = b.l.addrlen;
+	a[1] = live.addr; l[1] = live.addrlen;
+	ep.sae_srcaddr = (struct sockaddr *)&src;
+	ep.sae_srcaddrlen = srclen;
+	ep.sae_dstaddr = (struct sockaddr *)buf;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, a, l, 2);
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	before = cookie_of(fd);
+	cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 50);
+	t0 = tu_now_ms();
+	ck_assert_int_eq(connectx(fd, &ep, 0, 0, NULL, 0, NULL, NULL), 0);
+	ck_assert(tu_now_ms() - t0 < 50 + 150);
+	ck_assert_int_eq(cookie_of(fd), before);
+	getsockname(fd, (struct sockaddr *)&local, &locallen);
+	ck_assert(same_addr(&local, &src));
+	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 2);
+	ck_assert_int_eq(at[0].ca_error, ETIMEDOUT);	/* given up at D */
+	ck_assert(ms(at[0].ca_end) <= ms(at[1].ca_start));
+	cx_freeattempts(at);
+	close(fd);
+	tu_blackhole_close(&b);
+	close(live.fd);
+}
+END_TEST
+
+START_TEST(test_parallel_cap_drops_the_oldest)
+{
+	struct blackhole b[4];
+	struct listener live;
+	struct sockaddr_storage a[5];
+	socklen_t l[5];
+	struct cx_attempt *at;
+	int fd, i, j, n, overlap;
+
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(tu_blackhole(&b[i], AF_INET), 0);
+		a[i] = b[i].l.addr;
+		l[i] = b[i].l.addrlen;
+	}
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	a[4] = live.addr;
+	l[4] = live.addrlen;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 20);
+	cx_setopt(fd, CX_OPT_MAX_PARALLEL, 2);
+	ck_assert_int_eq(connect_list(fd, a, l, 5), 0);
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 4);
+	n = cx_getattempts(fd, 0, &at);
+	ck_assert_int_eq(n, 5);
+	/* At each start, at most one other attempt is still running. */
+	for (i = 0; i < n; i++) {
+		overlap = 0;
+		for (j = 0; j < i; j++)
+			if (ms(at[j].ca_end) > ms(at[i].ca_start))
+				overlap++;
+		ck_assert_int_le(overlap, 1);
+	}
+	/* Dropped ones count as unanswered. */
+	ck_assert_int_eq(at[0].ca_error, ETIMEDOUT);
+	ck_assert_int_eq(at[3].ca_error, ECANCELED);
+	cx_freeattempts(at);
+	close(fd);
+	for (i = 0; i < 4; i++)
+		tu_blackhole_close(&b[i]);
+	close(live.fd);
+}
+END_TEST
+
+START_TEST(test_attempt_timeout_and_total_timeout)
+{
+	struct blackhole b[3];
+	struct sockaddr_storage a[3];
+	socklen_t l[3];
+	double t0, took;
+	int fd, i;
+
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(tu_blackhole(&b[i], AF_INET), 0);
+		a[i] = b[i].l.addr;
+		l[i] = b[i].l.addrlen;
+	}
+	/* One black hole, attempt timeout 100 ms. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_TIMEOUT_MS, 100), 0);
+	t0 = tu_now_ms();
+	ck_assert_int_eq(connect_list(fd, a, l, 1), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	took = tu_now_ms() - t0;
+	ck_assert_msg(took >= 99 && took < 250, "took %.1f ms", took);
+	ck_assert(!tu_is_connected(fd));
+	ck_assert_int_eq(tu_tcp_state(fd), TCP_CLOSE);
+	close(fd);
+	/* Three black holes, D 100 ms, total 250 ms. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 100);
+	cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 250);
+	t0 = tu_now_ms();
+	ck_assert_int_eq(connect_list(fd, a, l, 3), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	took = tu_now_ms() - t0;
+	ck_assert_msg(took >= 249 && took < 400, "took %.1f ms", took);
+	ck_assert_int_eq(tu_tcp_state(fd), TCP_CLOSE);
+	close(fd);
+	for (i = 0; i < 3; i++)
+		tu_blackhole_close(&b[i]);
+}
+END_TEST
+
+START_TEST(test_failover_with_clones_leaks_no_descriptor)
+{
+	struct blackhole b;
+	struct listener live;
+	int before, fd, i, c;
+
+	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 64), 0);
+	before = tu_count_fds();
+	for (i = 0; i < 40; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 10);
+		ck_assert_int_eq(win_on_clone(fd, &b, &live), 0);
+		close(fd);
+		c = tu_accept(&live, 1000);
+		ck_assert_int_ge(c, 0);
+		close(c);
+	}
+	ck_assert_int_eq(tu_count_fds(), before);
+	tu_blackhole_close(&b);
+	close(live.fd);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("engine");
+	TCase *tc = tcase_create("stagger");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_slow_but_live_first_address_wins_over_a_later_one);
+	tcase_add_test(tc, test_winner_lands_on_user_descriptor_with_flags_and_options);
+	tcase_add_test(tc, test_winner_keeps_absent_cloexec_and_present_nonblock);
+	tcase_add_test(tc, test_explicit_source_port_runs_one_attempt_at_a_time);
+	tcase_add_test(tc, test_parallel_cap_drops_the_oldest);
+	tcase_add_test(tc, test_attempt_timeout_and_total_timeout);
+	tcase_add_test(tc, test_failover_with_clones_leaks_no_descriptor);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
