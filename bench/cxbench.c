@@ -1,0 +1,429 @@
+/*
+ * libconnectx benchmarks (SPEC §5, issue 3).  Figures, not timed tests:
+ *
+ *   cxbench overhead [N]      one live address: connect(2) vs connectx vs
+ *                             sctp_connectx, N connections each, interleaved
+ *   cxbench blackhole         K = 1, 3, 8 black holes then a live address,
+ *                             D = 50 and 250 ms: time to connect
+ *   cxbench refused [N]       N refused addresses then a live one
+ *   cxbench slow              a slow but live first address against a fast
+ *                             or a dead second one: which wins
+ *   cxbench leaks [N]         N failover connects: descriptors, peak RSS
+ *   cxbench calls WAY N       N connects one WAY (plain, connectx,
+ *                             sctp_connectx) and nothing else, for
+ *                             strace -c to count system calls (bench/run.sh)
+ *
+ * Loopback only.  Each figure is a median of repeated runs made here.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+
+#include <connectx.h>
+
+/* ---- fixtures (loopback) ------------------------------------------------ */
+
+struct sockaddr_in_list {
+	struct sockaddr_in	v[1100];
+	int			n;
+};
+
+static int
+listener(struct sockaddr_in *sin, int backlog)
+{
+	socklen_t len = sizeof(*sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)sin, sizeof(*sin)) != 0 ||
+	    listen(fd, backlog) != 0 ||
+	    getsockname(fd, (struct sockaddr *)sin, &len) != 0) {
+		perror("listener");
+		exit(1);
+	}
+	return fd;
+}
+
+/* A listener whose accept queue is full: SYNs to it are dropped. */
+static int
+blackhole(struct sockaddr_in *sin, int *filler)
+{
+	int fd = listener(sin, 0);
+
+	*filler = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (connect(*filler, (struct sockaddr *)sin, sizeof(*sin)) != 0) {
+		perror("blackhole");
+		exit(1);
+	}
+	return fd;
+}
+
+static void
+refused(struct sockaddr_in *sin)
+{
+	close(listener(sin, 1));
+}
+
+/* Accepts and closes connections until told to stop. */
+struct acceptor {
+	int		fd;
+	pthread_t	t;
+};
+
+static void *
+accept_loop(void *arg)
+{
+	struct acceptor *a = arg;
+	int c;
+
+	while ((c = accept(a->fd, NULL, NULL)) >= 0)
+		close(c);
+	return NULL;
+}
+
+static void
+acceptor_start(struct acceptor *a, struct sockaddr_in *sin)
+{
+	a->fd = listener(sin, 4096);
+	pthread_create(&a->t, NULL, accept_loop, a);
+}
+
+static void
+acceptor_stop(struct acceptor *a)
+{
+	shutdown(a->fd, SHUT_RDWR);
+	pthread_join(a->t, NULL);
+	close(a->fd);
+}
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int
+connectx_list(int fd, const struct sockaddr_in *list, int n)
+{
+	sa_endpoints_t ep = { 0 };
+
+	ep.sae_dstaddr = (const struct sockaddr *)list;
+	ep.sae_dstaddrlen = (socklen_t)(n * (int)sizeof(*list));
+	return connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL);
+}
+
+static int
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;
+}
+
+/* ---- overhead ----------------------------------------------------------- */
+
+enum way { PLAIN, CONNECTX, SCTP_CONNECTX };
+static const char *way_name[] = { "socket+connect+close", "connectx", "sctp_connectx" };
+
+static double
+connect_many(enum way w, const struct sockaddr_in *sin, int n)
+{
+	sa_endpoints_t ep = { 0 };
+	sctp_assoc_t id;
+	double t0 = now_ms();
+	int i, fd, r;
+
+	ep.sae_dstaddr = (const struct sockaddr *)sin;
+	ep.sae_dstaddrlen = sizeof(*sin);
+	for (i = 0; i < n; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (w == PLAIN)
+			r = connect(fd, (const struct sockaddr *)sin, sizeof(*sin));
+		else if (w == CONNECTX)
+			r = connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL);
+		else
+			r = sctp_connectx(fd, (struct sockaddr *)(uintptr_t)sin, 1, &id);
+		if (r != 0) {
+			fprintf(stderr, "%s: %s\n", way_name[w], strerror(errno));
+			exit(1);
+		}
+		close(fd);
+	}
+	return now_ms() - t0;
+}
+
+static void
+bench_overhead(int n)
+{
+	struct acceptor a;
+	struct sockaddr_in sin;
+	double t[3][9], m[3];
+	int round, w, rounds = 9, per = n / rounds;
+
+	acceptor_start(&a, &sin);
+	connect_many(PLAIN, &sin, 500);		/* warm up */
+	for (round = 0; round < rounds; round++)
+		for (w = 0; w < 3; w++)
+			t[w][round] = connect_many((enum way)w, &sin, per);
+	acceptor_stop(&a);
+	printf("overhead: one live address on loopback, %d connections per way "
+	    "(%d interleaved rounds of %d; median round)\n", per * rounds, rounds, per);
+	for (w = 0; w < 3; w++) {
+		m[w] = median(t[w], rounds);
+		printf("  %-22s %8.1f ms/round  %6.2f us/connect  ratio %.3f\n",
+		    way_name[w], m[w], m[w] * 1000 / per, m[w] / m[PLAIN]);
+	}
+}
+
+/* ---- black holes --------------------------------------------------------- */
+
+static void
+bench_blackhole(void)
+{
+	static const int ks[] = { 1, 3, 8 };
+	static const long ds[] = { 50, 250 };
+	struct sockaddr_in list[9];
+	int holes[8], fillers[8], live, fd, ki, di, i, k, rep;
+	double t[5], m, syn_timeout = 0;
+	long retries = 6;
+	FILE *f;
+
+	if ((f = fopen("/proc/sys/net/ipv4/tcp_syn_retries", "r")) != NULL) {
+		if (fscanf(f, "%ld", &retries) != 1)
+			retries = 6;
+		fclose(f);
+	}
+	for (i = 0; i <= retries; i++)
+		syn_timeout += 1000.0 * (1L << i);
+	for (i = 0; i < 8; i++)
+		holes[i] = blackhole(&list[i], &fillers[i]);
+	printf("black holes then one live address (median of 5); plain connect(2) "
+	    "loop: %.0f s per black hole (tcp_syn_retries=%ld, 1 s initial RTO "
+	    "doubling: computed, not measured)\n", syn_timeout / 1000, retries);
+	printf("  %3s %6s %12s %12s %10s %14s\n", "K", "D ms", "connect ms",
+	    "target ms", "met", "plain loop s");
+	for (di = 0; di < 2; di++)
+		for (ki = 0; ki < 3; ki++) {
+			k = ks[ki];
+			live = listener(&list[k], 64);
+			for (rep = 0; rep < 5; rep++) {
+				fd = socket(AF_INET, SOCK_STREAM, 0);
+				cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, ds[di]);
+				t[rep] = now_ms();
+				if (connectx_list(fd, list, k + 1) != 0) {
+					perror("connectx");
+					exit(1);
+				}
+				t[rep] = now_ms() - t[rep];
+				close(fd);
+			}
+			close(live);
+			m = median(t, 5);
+			printf("  %3d %6ld %12.1f %12ld %10s %14.0f\n", k, ds[di], m,
+			    k * ds[di] + 20, m <= k * ds[di] + 20 ? "yes" : "NO",
+			    k * syn_timeout / 1000);
+		}
+	for (i = 0; i < 8; i++) {
+		close(fillers[i]);
+		close(holes[i]);
+	}
+}
+
+/* ---- refused ------------------------------------------------------------- */
+
+static void
+bench_refused(int n)
+{
+	static struct sockaddr_in list[1001];
+	struct acceptor a;
+	double t[7], m;
+	int i, fd, rep;
+
+	if (n > 1000)
+		n = 1000;
+	for (i = 0; i < n; i++)
+		refused(&list[i]);
+	acceptor_start(&a, &list[n]);
+	for (rep = 0; rep < 7; rep++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		t[rep] = now_ms();
+		if (connectx_list(fd, list, n + 1) != 0 || cx_getpeerindex(fd, 0) != n) {
+			perror("connectx");
+			exit(1);
+		}
+		t[rep] = now_ms() - t[rep];
+		close(fd);
+	}
+	acceptor_stop(&a);
+	m = median(t, 7);
+	printf("refused: %d refused addresses then a live one: %.1f ms "
+	    "(median of 7; target < 100 ms: %s)\n", n, m, m < 100 ? "met" : "NOT met");
+}
+
+/* ---- slow but live -------------------------------------------------------- */
+
+struct unblock {
+	int	hole, filler;
+	int	after_ms;
+};
+
+/* Free a black hole's queue: its next SYN retransmission (~1 s) is answered. */
+static void *
+unblock_later(void *arg)
+{
+	struct unblock *u = arg;
+
+	usleep((useconds_t)u->after_ms * 1000);
+	close(accept(u->hole, NULL, NULL));
+	return NULL;
+}
+
+static void
+slow_case(const char *label, bool second_live, long d)
+{
+	struct sockaddr_in list[2];
+	struct unblock u;
+	pthread_t t;
+	int second, filler2 = -1, fd, winner;
+	double t0, took;
+
+	u.hole = blackhole(&list[0], &u.filler);
+	u.after_ms = 100;
+	second = second_live ? listener(&list[1], 8) : blackhole(&list[1], &filler2);
+	pthread_create(&t, NULL, unblock_later, &u);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, d);
+	t0 = now_ms();
+	if (connectx_list(fd, list, 2) != 0) {
+		perror("connectx");
+		exit(1);
+	}
+	took = now_ms() - t0;
+	winner = cx_getpeerindex(fd, 0);
+	pthread_join(t, NULL);
+	printf("  %-46s D=%4ld ms: address [%d] won after %6.1f ms\n", label, d,
+	    winner, took);
+	close(fd);
+	close(u.filler);
+	close(u.hole);
+	close(second);
+	if (filler2 >= 0)
+		close(filler2);
+}
+
+static void
+bench_slow(void)
+{
+	printf("slow but live: [0] answers its SYN retransmission at ~1000 ms "
+	    "(1.5 x D for D = 666 ms); rule: attempts started at D intervals keep "
+	    "running, and the first to complete wins\n");
+	slow_case("[1] answers at once when started at D", true, 666);
+	slow_case("[1] never answers", false, 666);
+	slow_case("[1] answers at once, but D is past [0]'s answer", true, 1500);
+}
+
+/* ---- leaks --------------------------------------------------------------- */
+
+static void
+bench_leaks(int n)
+{
+	struct sockaddr_in list[3];
+	struct acceptor a;
+	struct rusage ru;
+	int hole, filler, fd, i, before, after;
+	double t0;
+
+	refused(&list[0]);
+	hole = blackhole(&list[1], &filler);
+	acceptor_start(&a, &list[2]);
+	before = count_fds();
+	t0 = now_ms();
+	for (i = 0; i < n; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 10);
+		if (connectx_list(fd, list, 3) != 0) {
+			perror("connectx");
+			exit(1);
+		}
+		close(fd);
+	}
+	after = count_fds();
+	getrusage(RUSAGE_SELF, &ru);
+	acceptor_stop(&a);
+	printf("leaks: %d failover connects (refused, black hole, live; D=10 ms, "
+	    "the live attempt on a clone) in %.1f s: descriptors before %d, after "
+	    "%d (%s); peak RSS %ld KiB\n", n, (now_ms() - t0) / 1000, before, after,
+	    before == after ? "equal" : "LEAK", ru.ru_maxrss);
+	close(filler);
+	close(hole);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *what = argc > 1 ? argv[1] : "all";
+	int n = argc > 2 ? atoi(argv[2]) : 0;
+	bool all = strcmp(what, "all") == 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (strcmp(what, "calls") == 0 && argc == 4) {
+		struct acceptor a;
+		struct sockaddr_in sin;
+		int w;
+
+		for (w = 0; w < 3; w++)
+			if (strcmp(argv[2], w == 0 ? "plain" : way_name[w]) == 0)
+				break;
+		acceptor_start(&a, &sin);
+		connect_many((enum way)w, &sin, atoi(argv[3]));
+		acceptor_stop(&a);
+		return w == 3;
+	}
+	if (all || strcmp(what, "overhead") == 0)
+		bench_overhead(n ? n : 20000);
+	if (all || strcmp(what, "refused") == 0)
+		bench_refused(n ? n : 1000);
+	if (all || strcmp(what, "blackhole") == 0)
+		bench_blackhole();
+	if (all || strcmp(what, "slow") == 0)
+		bench_slow();
+	if (all || strcmp(what, "leaks") == 0)
+		bench_leaks(n ? n : 10000);
+	return 0;
+}
