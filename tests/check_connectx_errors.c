@@ -893,9 +893,10 @@ START_TEST(test_connectx_row09_raw_eopnotsupp)
 	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	snap_take(fd, &s);
+	/* (a raw socket's name shows its protocol as the port) */
 	CX_FAIL0(fd, &ep, EOPNOTSUPP);
 	UNCHANGED(fd, &s);
-	PRISTINE(fd);
+	ck_assert(!tu_is_connected(fd));
 }
 END_TEST
 
@@ -904,6 +905,7 @@ START_TEST(test_connectx_row09_raw_before_row10)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
+	struct snap s;
 	int fd;
 
 	if (geteuid() != 0) {
@@ -916,8 +918,9 @@ START_TEST(test_connectx_row09_raw_before_row10)
 	}
 	tu_loopback(&d, &dl, AF_INET, 0);	/* row 10 and row 12 too */
 	ep = dst_ep(&d, dl);
+	snap_take(fd, &s);
 	CX_FAIL0(fd, &ep, EOPNOTSUPP);
-	PRISTINE(fd);
+	UNCHANGED(fd, &s);
 }
 END_TEST
 
@@ -1877,8 +1880,8 @@ END_TEST
 
 START_TEST(test_connectx_row17_not_for_udp)
 {
-	struct sockaddr_storage a, b, local;
-	socklen_t al, bl, ll = sizeof(local);
+	struct sockaddr_storage a, b;
+	socklen_t al, bl;
 	sa_endpoints_t ep;
 	int ra = bound_sock(AF_INET, SOCK_DGRAM, 0, &a, &al);
 	int rb = bound_sock(AF_INET, SOCK_DGRAM, 0, &b, &bl);
@@ -1893,7 +1896,6 @@ START_TEST(test_connectx_row17_not_for_udp)
 	    "UDP re-association: %s", strerror(errno));
 	ck_assert_int_eq(send(fd, "x", 1, 0), 1);
 	ck_assert_int_eq(recv(rb, &c, 1, MSG_DONTWAIT), 1);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&local, &ll), 0);
 }
 END_TEST
 
