@@ -16,6 +16,7 @@
 #include "registry.h"
 #include "sockstate.h"
 #include "srcbind.h"
+#include "transport.h"
 
 #define CONNECTX_FLAGS	(CONNECT_RESUME_ON_READ_WRITE | \
 	CONNECT_DATA_IDEMPOTENT | CONNECT_DATA_AUTHENTICATED)
@@ -39,6 +40,21 @@ iov_ok(const struct iovec *iov, unsigned int iovcnt, const size_t *len)
 	return true;
 }
 
+/* After the rows: a datagram the transport cannot send whole (EMSGSIZE). */
+static int
+check_message(const struct sockstate *st, const struct iovec *iov,
+    unsigned int iovcnt)
+{
+	size_t total = 0;
+	unsigned int i;
+
+	if (iov == NULL || st->tp->max_message == NULL)
+		return 0;
+	for (i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	return total > st->tp->max_message(st->family) ? EMSGSIZE : 0;
+}
+
 /* Rows 3-8: the arguments alone. */
 static int
 check_arguments(const sa_endpoints_t *ep, sae_associd_t associd,
@@ -46,6 +62,7 @@ check_arguments(const sa_endpoints_t *ep, sae_associd_t associd,
     const size_t *len, struct destlist *dests)
 {
 	socklen_t need;
+	int err;
 
 	if (ep == NULL)
 		return EINVAL;
@@ -58,9 +75,11 @@ check_arguments(const sa_endpoints_t *ep, sae_associd_t associd,
 		if (need != 0 && ep->sae_srcaddrlen < need)
 			return EINVAL;
 	}
-	if (ep->sae_dstaddr == NULL ||
-	    addrlist_split_len(ep->sae_dstaddr, ep->sae_dstaddrlen, dests) != 0)
+	if (ep->sae_dstaddr == NULL)
 		return EINVAL;
+	if ((err = addrlist_split_len(ep->sae_dstaddr, ep->sae_dstaddrlen,
+	    dests)) != 0)
+		return err;
 	if (iov != NULL && !iov_ok(iov, iovcnt, len))
 		return EINVAL;
 	if (associd != SAE_ASSOCID_ANY || (flags & ~CONNECTX_FLAGS) != 0)
@@ -97,19 +116,14 @@ check_addresses(const struct sockstate *st, const sa_endpoints_t *ep,
 static int
 check_state(const struct sockstate *st)
 {
-	struct sockrec *rec;
-	bool done = false;
+	bool done, running;
 
+	registry_activity(st->fd, st->cookie, &done, &running);
 	if (st->listening)
 		return EOPNOTSUPP;
-	if (st->type == SOCK_STREAM) {
-		if ((rec = registry_lock(st->fd, st->cookie, false)) != NULL)
-			done = rec->tcp_done;
-		registry_unlock(st->fd);
-		if (st->connected || done)
-			return EISCONN;
-	}
-	if (st->connecting)
+	if (st->type == SOCK_STREAM && (st->connected || done))
+		return EISCONN;
+	if (st->connecting || running)
 		return EALREADY;
 	return 0;
 }
@@ -134,7 +148,9 @@ check(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
 	    (err = srcbind_check(st, ep->sae_srcif, ep->sae_srcaddr,
 	    ep->sae_srcaddrlen)) != 0)
 		return err;
-	return check_state(st);
+	if ((err = check_state(st)) != 0)
+		return err;
+	return check_message(st, iov, iovcnt);
 }
 
 int
@@ -166,6 +182,7 @@ connectx(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
 	req.iovcnt = (int)iovcnt;
 	registry_policy(fd, st.cookie, &req.policy);
 	err = engine_connect(&req, &res);
+	addrlist_free(&req.dests);	/* the engine's, unless it failed to start */
 	if (len != NULL)
 		*len = res.sent;
 	if (err != 0) {

@@ -19,12 +19,15 @@ disconnectx(int fd, sae_associd_t associd, sae_connid_t connid)
 	struct sockstate st;
 	struct sockrec *rec;
 	cx_sctp_assoc_t current = 0;
-	int err;
+	bool running = false;
+	int err = 0;
 
 	if ((err = sockstate_identify(fd, &st)) != 0)
 		goto fail;
-	if ((rec = registry_lock(fd, st.cookie, false)) != NULL)
+	if ((rec = registry_lock(fd, st.cookie, false)) != NULL) {
 		current = registry_current_id(rec);
+		running = rec->run != NULL;
+	}
 	registry_unlock(fd);
 	if ((associd != SAE_ASSOCID_ANY && associd != SAE_ASSOCID_ALL &&
 	    (current == 0 || associd != (sae_associd_t)current)) ||
@@ -38,11 +41,13 @@ disconnectx(int fd, sae_associd_t associd, sae_connid_t connid)
 		err = EOPNOTSUPP;
 		goto fail;
 	}
-	if (!st.connected && !st.connecting) {
+	if (!st.connected && !st.connecting && !running) {
 		err = ENOTCONN;
 		goto fail;
 	}
-	err = st.tp->disconnect(fd);
+	/* A run between attempts has nothing in the kernel to end. */
+	if (st.connected || st.connecting)
+		err = st.tp->disconnect(fd);
 
 	if ((rec = registry_lock(fd, st.cookie, true)) != NULL) {
 		assoc_clear(&rec->assoc);

@@ -69,6 +69,7 @@ struct run {
 	bool			 has_deadline;
 	struct timespec		 deadline;	/* of the whole run */
 	struct timespec		 last_start;
+	bool			 move_on;	/* an attempt failed: start the next now */
 	bool			 interrupted;
 	int			 error;		/* best failure so far, or 0 */
 	int			 winner;	/* index in dests, or -1 */
@@ -226,6 +227,7 @@ attempt_end(struct run *r, int i, int err)
 		r->interrupted = true;
 	else
 		r->error = engine_better_error(r->error, err);
+	r->move_on = true;
 	return false;
 }
 
@@ -241,6 +243,7 @@ attempt_start(struct run *r, int fd)
 	l->fd = fd;
 	l->at = r->nreport++;
 	l->revents = 0;
+	r->move_on = false;
 	if (fd == r->fd)
 		r->user_busy = true;
 	memcpy(&a->ca_addr, &d->ss, d->len);
@@ -344,8 +347,9 @@ run_advance(struct run *r, int *wait_ms)
 			end_all(r, ETIMEDOUT);
 			return r->error != 0 ? r->error : ETIMEDOUT;
 		}
-		if (r->next < r->dests.n && (r->nlive == 0 || !ts_before(now,
-		    ts_add_ms(r->last_start, r->policy.attempt_delay_ms)))) {
+		if (r->next < r->dests.n && (r->nlive == 0 || r->move_on ||
+		    !ts_before(now, ts_add_ms(r->last_start,
+		    r->policy.attempt_delay_ms)))) {
 			if (attempt_start(r, socket_for_next(r)))
 				return 0;
 			continue;
@@ -411,13 +415,17 @@ run_blocking(struct run *r)
 	}
 }
 
-/* Record the run's outcome as the socket's association; the run is freed. */
+/*
+ * Record the run's outcome as the socket's association; the run is freed.
+ * A failed run on a socket still associated from before (UDP) leaves that
+ * association's record as it is: it is what the socket still has.
+ */
 static void
-commit(struct run *r, int err)
+commit(struct run *r, int err, bool was_associated)
 {
 	struct sockrec *rec = registry_lock(r->fd, r->cookie, true);
 
-	if (rec != NULL) {
+	if (rec != NULL && !(err != 0 && was_associated)) {
 		engine_run_free(rec->run);
 		rec->run = NULL;
 		assoc_clear(&rec->assoc);
@@ -513,7 +521,7 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 	if (err == 0 && req->iov != NULL)
 		err = send_data(r, req, &res->sent);
 	res->winner = err == 0 ? r->winner : -1;
-	commit(r, err);
+	commit(r, err, req->st->connected);
 	return res->error = err;
 }
 
@@ -540,16 +548,21 @@ engine_step(int fd, int *wait_ms)
 		return established ? 0 : ENOTCONN;
 
 	if ((err = run_poll(r, 0)) != 0) {
-		park(r);
+		if (!park(r)) {
+			end_all(r, err);
+			commit(r, err, false);
+		}
 		return err;
 	}
 	err = run_advance(r, wait_ms);
 	if (err == EINPROGRESS) {
-		park(r);
-		return EINPROGRESS;
+		if (park(r))
+			return EINPROGRESS;
+		end_all(r, ENOMEM);
+		err = ENOMEM;
 	}
 	*wait_ms = -1;
-	commit(r, err);
+	commit(r, err, false);
 	return err;
 }
 

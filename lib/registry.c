@@ -144,3 +144,13 @@ registry_rekey(int fd, uint64_t old_cookie, uint64_t new_cookie)
 		rec->cookie = new_cookie;
 	registry_unlock(fd);
 }
+
+void
+registry_activity(int fd, uint64_t cookie, bool *done, bool *running)
+{
+	struct sockrec *rec = registry_lock(fd, cookie, false);
+
+	*done = rec != NULL && rec->tcp_done;
+	*running = rec != NULL && rec->run != NULL;
+	registry_unlock(fd);
+}

@@ -58,6 +58,12 @@ cx_sctp_assoc_t	 registry_current_id(const struct sockrec *);
 /* Drop the association (and any run) a record holds. */
 void		 assoc_clear(struct assoc *);
 
+/*
+ * Whether the socket was dissolved by disconnectx (TCP: it never connects
+ * again) and whether a non-blocking run is under way on it.
+ */
+void		 registry_activity(int fd, uint64_t cookie, bool *done, bool *running);
+
 /* The policy a socket runs under: its own, or the process defaults. */
 void		 registry_policy(int fd, uint64_t cookie, struct policy *);
 

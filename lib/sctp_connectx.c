@@ -64,15 +64,12 @@ check_addresses(const struct destlist *dests)
 static int
 check_state(const struct sockstate *st)
 {
-	struct sockrec *rec;
-	bool done = false;
+	bool done, running;
 
-	if ((rec = registry_lock(st->fd, st->cookie, false)) != NULL)
-		done = rec->tcp_done;
-	registry_unlock(st->fd);
+	registry_activity(st->fd, st->cookie, &done, &running);
 	if (st->listening || st->connected || done)
 		return EISCONN;
-	if (st->connecting)
+	if (st->connecting || running)
 		return EALREADY;
 	return 0;
 }
@@ -116,6 +113,7 @@ sctp_connectx(int fd, struct sockaddr *addrs, int addrcnt, cx_sctp_assoc_t *id)
 	req.st = &st;
 	registry_policy(fd, st.cookie, &req.policy);
 	err = engine_connect(&req, &res);
+	addrlist_free(&req.dests);	/* the engine's, unless it failed to start */
 	if ((err == 0 || err == EINPROGRESS) && id != NULL)
 		*id = res.id;
 	if (err != 0) {

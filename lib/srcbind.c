@@ -79,18 +79,24 @@ on_interface(const char *ifname, const struct sockaddr *src)
 	return found;
 }
 
+/* The options that decide whether bind(2) accepts an address. */
 static void
-copy_reuse(int from, int to)
+copy_bind_options(int from, int to)
 {
-	static const int opts[] = { SO_REUSEADDR, SO_REUSEPORT };
+	static const struct { int level, name; } opts[] = {
+		{ SOL_SOCKET, SO_REUSEADDR }, { SOL_SOCKET, SO_REUSEPORT },
+		{ IPPROTO_IP, IP_FREEBIND }, { IPPROTO_IP, IP_TRANSPARENT },
+		{ IPPROTO_IPV6, IPV6_V6ONLY }, { IPPROTO_IPV6, IPV6_FREEBIND },
+		{ IPPROTO_IPV6, IPV6_TRANSPARENT },
+	};
 	socklen_t len;
 	size_t i;
 	int v;
 
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		len = sizeof(v);
-		if (getsockopt(from, SOL_SOCKET, opts[i], &v, &len) == 0 && v)
-			setsockopt(to, SOL_SOCKET, opts[i], &v, sizeof(v));
+		if (getsockopt(from, opts[i].level, opts[i].name, &v, &len) == 0 && v)
+			setsockopt(to, opts[i].level, opts[i].name, &v, sizeof(v));
 	}
 }
 
@@ -102,7 +108,7 @@ probe_bind(const struct sockstate *st, const struct sockaddr *src, socklen_t len
 
 	if ((fd = socket(st->family, st->type | SOCK_CLOEXEC, st->protocol)) == -1)
 		return errno;
-	copy_reuse(st->fd, fd);
+	copy_bind_options(st->fd, fd);
 	if (bind(fd, src, len) != 0)
 		err = errno;
 	close(fd);
@@ -132,12 +138,19 @@ int
 srcbind_apply(int fd, unsigned int srcif, const struct sockaddr *src,
     socklen_t srclen)
 {
-	int idx = (int)srcif;
+	int idx = (int)srcif, err;
 
 	if (srcif != 0 &&
 	    setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &idx, sizeof(idx)) != 0)
 		return errno;
-	if (src != NULL && bind(fd, src, srclen) != 0)
-		return errno;
+	if (src != NULL && bind(fd, src, srclen) != 0) {
+		err = errno;
+		/* Undo the interface binding (refused without privilege on Linux >= 5.7). */
+		if (srcif != 0) {
+			idx = 0;
+			setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &idx, sizeof(idx));
+		}
+		return err;
+	}
 	return 0;
 }

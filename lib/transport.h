@@ -26,6 +26,8 @@ struct transport {
 	int	(*send)(int fd, const struct iovec *, int iovcnt, size_t *sent);
 	/* disconnectx: end the association. */
 	int	(*disconnect)(int fd);
+	/* Largest message send() takes whole for a family; 0: a byte stream. */
+	size_t	(*max_message)(int family);
 };
 
 extern const struct transport transport_tcp;

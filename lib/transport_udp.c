@@ -102,6 +102,13 @@ udp_disconnect(int fd)
 	return udp_dissolve(fd, *port_of(&local));
 }
 
+/* 65535 less the IP (IPv4 only) and UDP headers. */
+static size_t
+udp_max_message(int family)
+{
+	return family == AF_INET6 ? 65535 - 8 : 65535 - 20 - 8;
+}
+
 const struct transport transport_udp = {
 	.name = "udp",
 	.start = udp_start,
@@ -110,4 +117,5 @@ const struct transport transport_udp = {
 	.restore = udp_restore,
 	.send = udp_send,
 	.disconnect = udp_disconnect,
+	.max_message = udp_max_message,
 };

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,8 +136,8 @@ assert_accepts(const struct listener *l)
 /*
  * fd holds no local address or port.  Linux keeps showing the last source
  * port in getsockname(2) after a failed connect (plain connect(2) does the
- * same) although the port is released; so: no address, the port is free
- * for others, and the socket itself can still be bound.
+ * same) although the port is released; so: no address, and the socket can
+ * still be bound (bind(2) fails EINVAL on a socket that holds a port).
  */
 static void
 assert_unbound(int fd)
@@ -144,24 +145,16 @@ assert_unbound(int fd)
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss, any;
 	socklen_t len = sizeof(ss);
-	int other;
 
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
 	ck_assert_int_eq(ss.ss_family, AF_INET);
 	ck_assert_msg(sin->sin_addr.s_addr == htonl(INADDR_ANY),
 	    "failed connectx left the socket bound to an address");
-	if (sin->sin_port != 0) {
-		other = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		ck_assert_msg(bind(other, (struct sockaddr *)sin, sizeof(*sin)) == 0,
-		    "port %u still held: %s", ntohs(sin->sin_port), strerror(errno));
-		close(other);
-	}
 	memset(&any, 0, sizeof(any));
 	any.sin_family = AF_INET;
 	any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ck_assert_msg(bind(fd, (struct sockaddr *)&any, sizeof(any)) == 0,
-	    "socket cannot be bound: %s", strerror(errno));
+	    "socket still holds a port: bind gave %s", strerror(errno));
 }
 
 static double
@@ -207,7 +200,7 @@ START_TEST(test_blackholed_then_live_connects_after_one_attempt_delay)
 	struct blackhole bh;
 	struct dlist d = { .n = 0 };
 	double t0, el;
-	int fd;
+	int fd, nfd;
 
 	make_listener(&live, AF_INET);
 	make_blackhole(&bh, AF_INET);
@@ -215,12 +208,15 @@ START_TEST(test_blackholed_then_live_connects_after_one_attempt_delay)
 	dl_add_listener(&d, &live);
 	fd = tcp_socket(AF_INET, 0);
 	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, D_MS);
+	nfd = tu_count_fds();
 
 	t0 = tu_now_ms();
 	ck_assert_int_eq(connectx_list(fd, &d), 0);
 	el = tu_now_ms() - t0;
 	ck_assert_msg(el >= D_MS - 1 && el <= D_MS + MARGIN_MS,
 	    "connected after %.0f ms, expected %d..%d", el, D_MS, D_MS + MARGIN_MS);
+	/* No descriptor left behind by the run. */
+	ck_assert_int_eq(tu_count_fds(), nfd);
 	assert_peer_is(fd, &live);
 	ck_assert_int_eq(cx_getpeerindex(fd, 0), 1);
 	assert_accepts(&live);
@@ -444,19 +440,21 @@ START_TEST(test_all_refused_fails_econnrefused_and_leaves_socket_fresh)
 	struct dlist d = { .n = 0 };
 	struct cx_attempt *at = NULL;
 	double t0;
-	int fd, i;
+	int fd, i, nfd;
 
 	dl_add_refused(&d, AF_INET);
 	dl_add_refused(&d, AF_INET);
 	dl_add_refused(&d, AF_INET);
 	fd = tcp_socket(AF_INET, 0);
 	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, 2000);
+	nfd = tu_count_fds();
 
 	t0 = tu_now_ms();
 	errno = 0;
 	ck_assert_int_eq(connectx_list(fd, &d), -1);
 	ck_assert_int_eq(errno, ECONNREFUSED);
 	ck_assert(tu_now_ms() - t0 < MARGIN_MS);
+	ck_assert_int_eq(tu_count_fds(), nfd);
 	ck_assert(!tu_is_connected(fd));
 	assert_unbound(fd);
 	ck_assert_int_eq(tu_tcp_state(fd), TCP_CLOSE);
@@ -1068,31 +1066,38 @@ interrupted_run(int fd, const struct dlist *d, int sa_flags, double *el)
 	return err;
 }
 
+/*
+ * A blocking run over three black holes interrupted 50 ms in: with a long
+ * delay only the first attempt is under way; with a short one, several
+ * are (in parallel, where the engine runs them so).
+ */
 static void
-check_eintr_leaves_socket_reusable(int sa_flags)
+check_eintr_leaves_socket_reusable(int sa_flags, long delay)
 {
 	struct listener live;
-	struct blackhole bh[2];
+	struct blackhole bh[3];
 	struct dlist d = { .n = 0 };
 	struct dlist dl = { .n = 0 };
 	double el;
-	int fd, err;
+	int fd, err, i, nfd;
 
 	make_listener(&live, AF_INET);
-	make_blackhole(&bh[0], AF_INET);
-	make_blackhole(&bh[1], AF_INET);
-	dl_add_listener(&d, &bh[0].l);
-	dl_add_listener(&d, &bh[1].l);
+	for (i = 0; i < 3; i++) {
+		make_blackhole(&bh[i], AF_INET);
+		dl_add_listener(&d, &bh[i].l);
+	}
 	fd = tcp_socket(AF_INET, 0);
-	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, 2000);
+	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, delay);
+	nfd = tu_count_fds();
 
 	err = interrupted_run(fd, &d, sa_flags, &el);
 	ck_assert_msg(err == EINTR, "errno %d (%s)", err, strerror(err));
 	ck_assert_msg(el < 50 + MARGIN_MS, "returned %.0f ms after start", el);
-	/* Every attempt abandoned: unconnected, not half-way. */
+	/* Every attempt abandoned: unconnected, not half-way, nothing left. */
 	ck_assert_int_eq(tu_tcp_state(fd), TCP_CLOSE);
 	ck_assert(!tu_is_connected(fd));
 	ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	ck_assert_int_eq(tu_count_fds(), nfd);
 
 	/* And it connects again. */
 	dl_add_listener(&dl, &live);
@@ -1100,14 +1105,20 @@ check_eintr_leaves_socket_reusable(int sa_flags)
 	assert_peer_is(fd, &live);
 	assert_accepts(&live);
 	close(fd);
-	tu_blackhole_close(&bh[0]);
-	tu_blackhole_close(&bh[1]);
+	for (i = 0; i < 3; i++)
+		tu_blackhole_close(&bh[i]);
 	close(live.fd);
 }
 
 START_TEST(test_signal_interrupts_blackhole_run_with_eintr_socket_unconnected)
 {
-	check_eintr_leaves_socket_reusable(0);
+	check_eintr_leaves_socket_reusable(0, 2000);
+}
+END_TEST
+
+START_TEST(test_signal_interrupts_staggered_attempts_with_eintr_socket_unconnected)
+{
+	check_eintr_leaves_socket_reusable(0, 15);
 }
 END_TEST
 
@@ -1115,7 +1126,152 @@ START_TEST(test_signal_with_sa_restart_still_interrupts_multi_address_run)
 {
 	/* HACKING.md: poll(2) is not restarted, so a multi-address run fails
 	 * EINTR even under SA_RESTART. */
-	check_eintr_leaves_socket_reusable(SA_RESTART);
+	check_eintr_leaves_socket_reusable(SA_RESTART, 2000);
+}
+END_TEST
+
+START_TEST(test_signal_interrupts_lone_blackhole_connect_with_eintr_socket_unconnected)
+{
+	struct listener live;
+	struct blackhole bh;
+	struct dlist d = { .n = 0 };
+	struct dlist dl = { .n = 0 };
+	double el;
+	int fd, err;
+
+	/* One address, no timeouts: the kernel's own blocking connect. */
+	make_listener(&live, AF_INET);
+	make_blackhole(&bh, AF_INET);
+	dl_add_listener(&d, &bh.l);
+	fd = tcp_socket(AF_INET, 0);
+	err = interrupted_run(fd, &d, 0, &el);
+	ck_assert_msg(err == EINTR, "errno %d (%s)", err, strerror(err));
+	ck_assert_msg(el < 50 + MARGIN_MS, "returned %.0f ms after start", el);
+	/* Abandoned, not left connecting in the background. */
+	ck_assert_int_eq(tu_tcp_state(fd), TCP_CLOSE);
+	ck_assert(!tu_is_connected(fd));
+	dl_add_listener(&dl, &live);
+	ck_assert_int_eq(connectx_list(fd, &dl), 0);
+	assert_peer_is(fd, &live);
+	assert_accepts(&live);
+	close(fd);
+	tu_blackhole_close(&bh);
+	close(live.fd);
+}
+END_TEST
+
+/* ---------------------------------------------------- a run under way */
+
+/*
+ * A non-blocking run of [first, live] with the first attempt's outcome
+ * already in (refused: the kernel socket is closed again) or still
+ * pending (black hole: SYN_SENT), and no cx_step called yet.
+ */
+static int
+start_parked_run(struct listener *live, struct blackhole *bh, bool refused)
+{
+	struct dlist d = { .n = 0 };
+	int fd;
+
+	make_listener(live, AF_INET);
+	if (refused)
+		dl_add_refused(&d, AF_INET);
+	else {
+		make_blackhole(bh, AF_INET);
+		dl_add_listener(&d, &bh->l);
+	}
+	dl_add_listener(&d, live);
+	fd = tcp_socket(AF_INET, SOCK_NONBLOCK);
+	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, 2000);
+	errno = 0;
+	ck_assert_int_eq(connectx_list(fd, &d), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	usleep(50000);	/* the refusal arrives; cx_step not called */
+	return fd;
+}
+
+static void
+check_second_connect_fails_ealready(bool refused)
+{
+	struct listener live;
+	struct blackhole bh;
+	struct dlist d = { .n = 0 };
+	cx_sctp_assoc_t id = 0, id2 = 0;
+	int fd, rc, err, steps, maxwait;
+
+	fd = start_parked_run(&live, &bh, refused);
+	ck_assert_int_eq(cx_getassocid(fd, &id), 0);
+	dl_add_listener(&d, &live);
+	errno = 0;
+	ck_assert_int_eq(connectx_list(fd, &d), -1);
+	ck_assert_msg(errno == EALREADY, "%s: connectx gave %s",
+	    refused ? "between attempts" : "attempt in flight", strerror(errno));
+	errno = 0;
+	ck_assert_int_eq(sctp_connectx(fd, (struct sockaddr *)&live.addr, 1, &id2), -1);
+	ck_assert_msg(errno == EALREADY, "%s: sctp_connectx gave %s",
+	    refused ? "between attempts" : "attempt in flight", strerror(errno));
+
+	/* The first run goes on, undisturbed, to the live address. */
+	if (refused) {
+		rc = drive(fd, &err, &steps, &maxwait);
+		ck_assert_msg(rc == 0, "cx_step ended with %s", strerror(err));
+		ck_assert_int_eq(cx_getassocid(fd, &id2), 0);
+		ck_assert_int_eq(id2, id);
+		ck_assert_int_eq(cx_getpeerindex(fd, id), 1);
+		assert_peer_is(fd, &live);
+	} else
+		tu_blackhole_close(&bh);
+	close(fd);
+	close(live.fd);
+}
+
+START_TEST(test_connect_while_nonblocking_run_is_in_flight_fails_ealready)
+{
+	check_second_connect_fails_ealready(false);
+}
+END_TEST
+
+START_TEST(test_connect_while_nonblocking_run_is_between_attempts_fails_ealready)
+{
+	check_second_connect_fails_ealready(true);
+}
+END_TEST
+
+static void
+check_disconnectx_abandons_run(bool refused)
+{
+	struct listener live;
+	struct blackhole bh;
+	cx_sctp_assoc_t id = 0;
+	int fd, w;
+
+	fd = start_parked_run(&live, &bh, refused);
+	ck_assert_int_eq(cx_getassocid(fd, &id), 0);
+	ck_assert_msg(disconnectx(fd, (sae_associd_t)id, SAE_CONNID_ANY) == 0,
+	    "%s: disconnectx gave %s", refused ? "between attempts" :
+	    "attempt in flight", strerror(errno));
+	/* Nothing under way, nothing established, no later attempt made. */
+	errno = 0;
+	ck_assert_int_eq(cx_step(fd, &w), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	ck_assert_int_eq(tu_tcp_state(fd), TCP_CLOSE);
+	ck_assert(!tu_is_connected(fd));
+	ck_assert_int_eq(tu_accept(&live, 100), -1);
+	if (!refused)
+		tu_blackhole_close(&bh);
+	close(fd);
+	close(live.fd);
+}
+
+START_TEST(test_disconnectx_abandons_nonblocking_run_in_flight)
+{
+	check_disconnectx_abandons_run(false);
+}
+END_TEST
+
+START_TEST(test_disconnectx_abandons_nonblocking_run_between_attempts)
+{
+	check_disconnectx_abandons_run(true);
 }
 END_TEST
 
@@ -1162,12 +1318,18 @@ failover_suite(void)
 	tcase_add_test(tc, test_nonblocking_connectx_steps_through_refused_blackhole_to_live);
 	tcase_add_test(tc, test_nonblocking_connectx_all_refused_steps_to_econnrefused);
 	tcase_add_test(tc, test_nonblocking_sctp_connectx_sets_id_with_einprogress);
+	tcase_add_test(tc, test_connect_while_nonblocking_run_is_in_flight_fails_ealready);
+	tcase_add_test(tc, test_connect_while_nonblocking_run_is_between_attempts_fails_ealready);
+	tcase_add_test(tc, test_disconnectx_abandons_nonblocking_run_in_flight);
+	tcase_add_test(tc, test_disconnectx_abandons_nonblocking_run_between_attempts);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("signals");
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_signal_interrupts_blackhole_run_with_eintr_socket_unconnected);
+	tcase_add_test(tc, test_signal_interrupts_staggered_attempts_with_eintr_socket_unconnected);
 	tcase_add_test(tc, test_signal_with_sa_restart_still_interrupts_multi_address_run);
+	tcase_add_test(tc, test_signal_interrupts_lone_blackhole_connect_with_eintr_socket_unconnected);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -22,6 +22,8 @@
 
 #define BIG	70000	/* over the largest UDP datagram (65507 on IPv4) */
 
+static char big[BIG];
+
 /* A UDP socket bound to loopback, to receive what the client sends. */
 struct peer {
 	int			fd;
@@ -211,7 +213,7 @@ START_TEST(test_udp_oversized_datagram_fails_emsgsize_and_leaves_fresh_socket_un
 	int fd;
 
 	make_peer(&a, AF_INET);
-	iov.iov_base = calloc(1, BIG);
+	iov.iov_base = big;
 	iov.iov_len = BIG;
 	fd = udp_socket(AF_INET, 0);
 	ck_assert(!tu_is_bound(fd));
@@ -226,7 +228,6 @@ START_TEST(test_udp_oversized_datagram_fails_emsgsize_and_leaves_fresh_socket_un
 	/* It associates normally afterwards. */
 	ck_assert_int_eq(connectx_peer(fd, &a), 0);
 	assert_send_reaches(fd, &a, "after");
-	free(iov.iov_base);
 	close(fd);
 	close(a.fd);
 }
@@ -242,7 +243,7 @@ START_TEST(test_udp_oversized_datagram_fails_emsgsize_and_keeps_previous_peer_an
 
 	make_peer(&a, AF_INET);
 	make_peer(&b, AF_INET);
-	iov.iov_base = calloc(1, BIG);
+	iov.iov_base = big;
 	iov.iov_len = BIG;
 	fd = udp_socket(AF_INET, 0);
 	ck_assert_int_eq(connectx_peer(fd, &a), 0);
@@ -257,7 +258,6 @@ START_TEST(test_udp_oversized_datagram_fails_emsgsize_and_keeps_previous_peer_an
 	ck_assert_uint_eq(local_port(fd), port);
 	assert_send_reaches(fd, &a, "still a");
 	assert_nothing_arrives(&b);
-	free(iov.iov_base);
 	close(fd);
 	close(a.fd);
 	close(b.fd);
@@ -274,7 +274,7 @@ START_TEST(test_udp_oversized_datagram_keeps_previous_association_record)
 
 	make_peer(&a, AF_INET);
 	make_peer(&b, AF_INET);
-	iov.iov_base = calloc(1, BIG);
+	iov.iov_base = big;
 	iov.iov_len = BIG;
 	fd = udp_socket(AF_INET, 0);
 	ck_assert_int_eq(connectx_peer(fd, &a), 0);
@@ -288,7 +288,6 @@ START_TEST(test_udp_oversized_datagram_keeps_previous_association_record)
 	    now, strerror(errno), ida);
 	ck_assert_int_eq(disconnectx(fd, (sae_associd_t)ida, SAE_CONNID_ANY), 0);
 	ck_assert(!tu_is_connected(fd));
-	free(iov.iov_base);
 	close(fd);
 	close(a.fd);
 	close(b.fd);
