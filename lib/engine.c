@@ -379,6 +379,35 @@ run_advance(struct run *r, int *wait_ms)
 	}
 }
 
+/*
+ * A transport whose protocol runs the list itself (kernel SCTP): one call,
+ * reported as one attempt at the first address, where the protocol starts.
+ * The protocol's association ID, when it gives one, is the association's.
+ */
+static int
+run_whole_list(struct run *r, bool want_id)
+{
+	struct cx_attempt *a = &r->report[r->nreport++];
+	cx_sctp_assoc_t id;
+	int err;
+
+	memcpy(&a->ca_addr, &r->dests.v[0].ss, r->dests.v[0].len);
+	a->ca_addrlen = r->dests.v[0].len;
+	a->ca_start = mono_now();
+	err = r->tp->connect_list(r->fd, &r->dests, want_id, &id);
+	a->ca_error = err;
+	if (err != EINPROGRESS)
+		a->ca_end = mono_now();
+	if (id > 0)
+		r->id = id;
+	/* In progress, the kernel's association exists and runs on its own. */
+	if (err == 0 || err == EINPROGRESS)
+		r->winner = 0;
+	else
+		r->error = err;
+	return err;
+}
+
 /* Poll every attempt in flight for at most wait_ms; 0 or errno. */
 static int
 run_poll(struct run *r, int wait_ms)
@@ -484,6 +513,16 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 		return res->error = EOVERFLOW;
 	}
 	res->id = r->id;
+
+	if (r->tp->connect_list != NULL) {
+		err = run_whole_list(r, req->want_id);
+		res->id = r->id;
+		if (err == 0 && req->iov != NULL)
+			err = send_data(r, req, &res->sent);
+		res->winner = r->winner;
+		commit(r, err == EINPROGRESS ? 0 : err, req->st->connected);
+		return res->error = err;
+	}
 
 	/* The engine must see each attempt's end: make the socket non-blocking. */
 	if (r->dests.n > 1 || r->policy.attempt_timeout_ms > 0 ||

@@ -13,6 +13,7 @@
 #ifndef CX_ENGINE_H
 #define CX_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/uio.h>
 
@@ -29,6 +30,7 @@ struct engine_request {
 	const struct iovec	*iov;		/* data once connected, or NULL */
 	int			 iovcnt;
 	struct policy		 policy;
+	bool			 want_id;	/* the caller reads the ID (sctp_connectx) */
 };
 
 struct engine_result {

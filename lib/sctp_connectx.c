@@ -111,6 +111,7 @@ sctp_connectx(int fd, struct sockaddr *addrs, int addrcnt, cx_sctp_assoc_t *id)
 		return -1;
 	}
 	req.st = &st;
+	req.want_id = id != NULL;
 	registry_policy(fd, st.cookie, &req.policy);
 	err = engine_connect(&req, &res);
 	addrlist_free(&req.dests);	/* the engine's, unless it failed to start */

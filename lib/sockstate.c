@@ -106,6 +106,12 @@ sockstate_inspect(struct sockstate *st)
 	if ((err = getint(st->fd, SOL_SOCKET, SO_TYPE, &st->type)) != 0 ||
 	    (err = getint(st->fd, SOL_SOCKET, SO_PROTOCOL, &st->protocol)) != 0)
 		return err;
+	/* Kernel SCTP: its own state rules are the kernel's to apply. */
+	if (st->protocol == IPPROTO_SCTP &&
+	    (st->type == SOCK_STREAM || st->type == SOCK_SEQPACKET)) {
+		st->tp = &transport_sctp;
+		return 0;
+	}
 	if (st->type == SOCK_DGRAM &&
 	    (st->protocol == IPPROTO_UDP || st->protocol == IPPROTO_UDPLITE)) {
 		st->tp = &transport_udp;

@@ -10,6 +10,11 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <stdbool.h>
+
+#include "connectx.h"
+
+struct destlist;
 struct sockstate;
 
 struct transport {
@@ -26,11 +31,19 @@ struct transport {
 	int	(*send)(int fd, const struct iovec *, int iovcnt, size_t *sent);
 	/* disconnectx: end the association. */
 	int	(*disconnect)(int fd);
-	/* Largest message send() takes whole for a family; 0: a byte stream. */
+	/* Largest message send() takes whole for a family; NULL: a byte stream. */
 	size_t	(*max_message)(int family);
+	/*
+	 * Transports whose protocol runs the list itself (kernel SCTP) set
+	 * this instead of start: connect the whole list; 0, EINPROGRESS or
+	 * errno, *id set to the protocol's association ID when it gives one.
+	 */
+	int	(*connect_list)(int fd, const struct destlist *, bool want_id,
+		    cx_sctp_assoc_t *id);
 };
 
 extern const struct transport transport_tcp;
 extern const struct transport transport_udp;
+extern const struct transport transport_sctp;
 
 #endif /* !CX_TRANSPORT_H */

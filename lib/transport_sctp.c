@@ -1,0 +1,168 @@
+/*
+ * Kernel SCTP: the kernel runs the list itself (its INIT goes to the first
+ * address and moves to the others on retransmission), so this transport
+ * connects a whole list at once.  The socket options are tried as
+ * lksctp-tools tries them: SCTP_SOCKOPT_CONNECTX3 (getsockopt, the ID
+ * returned in front of the list), then SCTP_SOCKOPT_CONNECTX (setsockopt,
+ * the ID as its result), then SCTP_SOCKOPT_CONNECTX_OLD (no ID), each
+ * fallback only on ENOPROTOOPT.  The two older options cannot report an ID
+ * on a non-blocking socket; then the call fails with ENOPROTOOPT, as
+ * lksctp's does.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "addrlist.h"
+#include "transport.h"
+#include "transport_sctp.h"
+
+#ifndef SOL_SCTP
+#define SOL_SCTP			132
+#endif
+#ifndef SCTP_SOCKOPT_CONNECTX_OLD
+#define SCTP_SOCKOPT_CONNECTX_OLD	107
+#define SCTP_SOCKOPT_CONNECTX		110
+#define SCTP_SOCKOPT_CONNECTX3		111
+#endif
+
+struct sctp_sockopt_calls sctp_sockopt_calls = { getsockopt, setsockopt };
+
+/* The list packed as the kernel takes it, after room for an ID. */
+static unsigned char *
+pack(const struct destlist *dests, size_t *len)
+{
+	unsigned char *buf, *p;
+	size_t i, total = 0;
+
+	for (i = 0; i < dests->n; i++)
+		total += dests->v[i].len;
+	if ((buf = calloc(1, sizeof(int32_t) + total)) == NULL)
+		return NULL;
+	p = buf + sizeof(int32_t);
+	for (i = 0; i < dests->n; i++) {
+		memcpy(p, &dests->v[i].ss, dests->v[i].len);
+		p += dests->v[i].len;
+	}
+	*len = total;
+	return buf;
+}
+
+static int
+connectx3(int fd, unsigned char *buf, size_t len, cx_sctp_assoc_t *id)
+{
+	socklen_t optlen = (socklen_t)(sizeof(int32_t) + len);
+	int err;
+
+	err = sctp_sockopt_calls.get(fd, SOL_SCTP, SCTP_SOCKOPT_CONNECTX3, buf,
+	    &optlen) == 0 ? 0 : errno;
+	if (err == 0 || err == EINPROGRESS)
+		memcpy(id, buf, sizeof(*id));
+	return err;
+}
+
+/*
+ * Connect the list; *id is set when an option reported it.  With want_id,
+ * an ID that cannot be had is an error (ENOPROTOOPT), as in lksctp.
+ */
+static int
+sctp_connect_list(int fd, const struct destlist *dests, bool want_id,
+    cx_sctp_assoc_t *id)
+{
+	unsigned char *buf;
+	size_t len;
+	int err, flags, r;
+
+	*id = 0;
+	if ((buf = pack(dests, &len)) == NULL)
+		return ENOMEM;
+	if ((err = connectx3(fd, buf, len, id)) != ENOPROTOOPT)
+		goto out;
+	if (want_id) {
+		/* The older options report no ID on a non-blocking socket. */
+		if ((flags = fcntl(fd, F_GETFL)) == -1) {
+			err = errno;
+			goto out;
+		}
+		if (flags & O_NONBLOCK)
+			goto out;
+	}
+	r = sctp_sockopt_calls.set(fd, SOL_SCTP, SCTP_SOCKOPT_CONNECTX,
+	    buf + sizeof(int32_t), (socklen_t)len);
+	if (r > 0) {
+		*id = r;
+		err = 0;
+		goto out;
+	}
+	err = r < 0 ? errno : ENOPROTOOPT;
+	if (err != ENOPROTOOPT || want_id)
+		goto out;
+	/* The oldest option connects but cannot name the association. */
+	err = sctp_sockopt_calls.set(fd, SOL_SCTP, SCTP_SOCKOPT_CONNECTX_OLD,
+	    buf + sizeof(int32_t), (socklen_t)len) == 0 ? 0 : errno;
+out:
+	free(buf);
+	return err;
+}
+
+static int
+sctp_finish(int fd)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		return errno;
+	return err;
+}
+
+/* The kernel undoes a failed association itself. */
+static int
+sctp_abandon(int fd)
+{
+	(void)fd;
+	return 0;
+}
+
+static int
+sctp_restore(int fd, const struct sockstate *before)
+{
+	(void)before;
+	return shutdown(fd, SHUT_RDWR) == 0 ? 0 : errno;
+}
+
+static int
+sctp_send(int fd, const struct iovec *iov, int iovcnt, size_t *sent)
+{
+	struct msghdr msg = { .msg_iov = (struct iovec *)(uintptr_t)iov,
+	    .msg_iovlen = (size_t)iovcnt };
+	ssize_t n = sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	*sent = n > 0 ? (size_t)n : 0;
+	if (n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK)
+		return 0;
+	return errno;
+}
+
+/* One-to-one sockets: a graceful shutdown; the kernel ends a pending INIT too. */
+static int
+sctp_disconnect(int fd)
+{
+	return shutdown(fd, SHUT_RDWR) == 0 ? 0 : errno;
+}
+
+const struct transport transport_sctp = {
+	.name = "sctp",
+	.finish = sctp_finish,
+	.abandon = sctp_abandon,
+	.restore = sctp_restore,
+	.send = sctp_send,
+	.disconnect = sctp_disconnect,
+	.connect_list = sctp_connect_list,
+};
