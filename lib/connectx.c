@@ -150,6 +150,9 @@ check(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
 		return err;
 	if ((err = check_state(st)) != 0)
 		return err;
+	/* A bound socket cannot be bound again: bind(2)'s EINVAL, before any change. */
+	if (ep->sae_srcaddr != NULL && st->bound)
+		return EINVAL;
 	return check_message(st, iov, iovcnt);
 }
 

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
 
 #include "engine.h"
 #include "registry.h"
@@ -65,7 +66,7 @@ struct run {
 	enum clone_mode		 clones;
 	struct sockclone_recipe	*recipe;
 	int			 user_flags;	/* F_GETFL before the run */
-	bool			 user_cloexec;
+	bool			 user_mapped;	/* r->fd ran an IPv4-mapped attempt */
 	bool			 has_deadline;
 	struct timespec		 deadline;	/* of the whole run */
 	struct timespec		 last_start;
@@ -99,6 +100,13 @@ engine_better_error(int best, int err)
 	if (best == 0 || error_rank(err) > error_rank(best))
 		return err;
 	return best;
+}
+
+static bool
+is_v4mapped(const struct dest *d)
+{
+	return d->ss.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(
+	    &((const struct sockaddr_in6 *)(const void *)&d->ss)->sin6_addr);
 }
 
 /* Free a run; the user's socket is not touched, clones are closed. */
@@ -189,14 +197,20 @@ end_all(struct run *r, int err)
 	}
 }
 
-/* Put a winning clone on the user's descriptor number; 0 or errno. */
+/*
+ * Put socket fd on the user's descriptor number, with the file status
+ * flags given and the user's FD_CLOEXEC; fd is closed.  The registry
+ * record follows the socket.  0 or errno.
+ */
 static int
-adopt(struct run *r, int fd)
+move_to_user_fd(struct run *r, int fd, int flags)
 {
 	uint64_t cookie;
+	int fdflags;
 
-	if (fcntl(fd, F_SETFL, r->user_flags) == -1 ||
-	    dup3(fd, r->fd, r->user_cloexec ? O_CLOEXEC : 0) == -1)
+	if ((fdflags = fcntl(r->fd, F_GETFD)) == -1 ||
+	    fcntl(fd, F_SETFL, flags) == -1 ||
+	    dup3(fd, r->fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) == -1)
 		return errno;
 	close(fd);
 	cookie = sockstate_cookie(r->fd);
@@ -214,7 +228,7 @@ attempt_end(struct run *r, int i, int err)
 	if (err == 0) {
 		end_all(r, ECANCELED);
 		if (l.fd != r->fd)
-			err = adopt(r, l.fd);
+			err = move_to_user_fd(r, l.fd, r->user_flags);
 	}
 	end_report(r, l.at, err);
 	if (err == 0) {
@@ -244,8 +258,10 @@ attempt_start(struct run *r, int fd)
 	l->at = r->nreport++;
 	l->revents = 0;
 	r->move_on = false;
-	if (fd == r->fd)
+	if (fd == r->fd) {
 		r->user_busy = true;
+		r->user_mapped |= is_v4mapped(d);
+	}
 	memcpy(&a->ca_addr, &d->ss, d->len);
 	a->ca_addrlen = d->len;
 	a->ca_index = (unsigned int)r->next++;
@@ -257,6 +273,38 @@ attempt_start(struct run *r, int fd)
 	return attempt_end(r, r->nlive - 1, err);
 }
 
+static bool
+learn_recipe(struct run *r)
+{
+	if (r->recipe == NULL && (r->recipe = malloc(sizeof(*r->recipe))) != NULL &&
+	    sockclone_learn(r->fd, r->recipe) != 0) {
+		free(r->recipe);
+		r->recipe = NULL;
+	}
+	return r->recipe != NULL;
+}
+
+/*
+ * Linux keeps an AF_INET6 TCP socket in IPv4-mapped mode after a mapped
+ * attempt, even through connect(AF_UNSPEC): a native IPv6 connect on it
+ * then never completes.  Before such an attempt the user's socket is
+ * replaced by a fresh one made like it.
+ */
+static void
+renew_user_socket(struct run *r)
+{
+	int fd, flags;
+
+	if (!r->user_mapped || is_v4mapped(&r->dests.v[r->next]))
+		return;
+	r->user_mapped = false;
+	if (!learn_recipe(r) || (flags = fcntl(r->fd, F_GETFL)) == -1 ||
+	    (fd = sockclone_make(r->recipe)) == -1)
+		return;
+	if (move_to_user_fd(r, fd, flags) != 0)
+		close(fd);
+}
+
 /*
  * Learn, before the first attempt changes the socket (its port, its MSS),
  * whether later attempts may run on clones of it.
@@ -264,15 +312,9 @@ attempt_start(struct run *r, int fd)
 static void
 decide_clones(struct run *r)
 {
-	int fdflags;
-
 	r->clones = CLONES_NO;
-	if (r->policy.max_parallel < 2 || r->dests.n < 2 ||
-	    (r->recipe = malloc(sizeof(*r->recipe))) == NULL ||
-	    sockclone_learn(r->fd, r->recipe) != 0 ||
-	    (fdflags = fcntl(r->fd, F_GETFD)) == -1)
+	if (r->policy.max_parallel < 2 || r->dests.n < 2 || !learn_recipe(r))
 		return;
-	r->user_cloexec = (fdflags & FD_CLOEXEC) != 0;
 	r->clones = CLONES_OK;
 }
 
@@ -283,8 +325,10 @@ socket_for_next(struct run *r)
 {
 	int fd, i;
 
-	if (!r->user_busy)
+	if (!r->user_busy) {
+		renew_user_socket(r);
 		return r->fd;
+	}
 	if (r->clones == CLONES_OK) {
 		if (r->nlive >= r->policy.max_parallel) {
 			attempt_end(r, 0, ETIMEDOUT);	/* drop the oldest */

@@ -120,7 +120,6 @@ srcbind_check(const struct sockstate *st, unsigned int srcif,
     const struct sockaddr *src, socklen_t srclen)
 {
 	char ifname[IF_NAMESIZE];
-	int err;
 
 	if (srcif != 0 && if_indextoname(srcif, ifname) == NULL)
 		return ENXIO;
@@ -128,10 +127,8 @@ srcbind_check(const struct sockstate *st, unsigned int srcif,
 		return 0;
 	if (srcif != 0 && !on_interface(ifname, src))
 		return EADDRNOTAVAIL;
-	err = probe_bind(st, src, srclen);
-	if (err == EADDRNOTAVAIL || err == EADDRINUSE)
-		return err;
-	return 0;
+	/* Any refusal (EADDRNOTAVAIL, EADDRINUSE, EACCES...) is decided here. */
+	return probe_bind(st, src, srclen);
 }
 
 int

@@ -23,6 +23,10 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <sys/time.h>
+#include <signal.h>
+#include <grp.h>
 
 #include <check.h>
 #include "connectx.h"
@@ -2079,6 +2083,332 @@ START_TEST(test_connectx_hacking_subnet_broadcast_not_row11)
 }
 END_TEST
 
+/* Port numbers below this need privilege to bind; 0 if unknown. */
+static int
+unprivileged_port_start(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "r");
+	int v = 0;
+
+	if (f != NULL) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * In an unprivileged child: connectx with sae_srcif = lo and a source
+ * bind(2) refuses, on a socket bound to bound_port (-1: not bound).
+ * 0: errno want and the socket on no device; 1: another outcome;
+ * 2: left on a device; 3: setup failed.
+ */
+static int
+srcif_case_unprivileged(int bound_port, uint16_t src_port, int want)
+{
+	struct sockaddr_storage b, s, d;
+	socklen_t bl, sl, dl, devlen = IFNAMSIZ;
+	sa_endpoints_t ep;
+	char dev[IFNAMSIZ + 1] = "";
+	int fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return 3;
+	if (bound_port >= 0) {
+		tu_loopback(&b, &bl, AF_INET, (uint16_t)bound_port);
+		if (bind(fd, (struct sockaddr *)&b, bl) != 0)
+			return 3;
+	}
+	tu_loopback(&s, &sl, AF_INET, src_port);
+	tu_refused(&d, &dl, AF_INET);
+	memset(&ep, 0, sizeof(ep));
+	ep.sae_dstaddr = (struct sockaddr *)&d;
+	ep.sae_dstaddrlen = dl;
+	ep.sae_srcif = if_nametoindex("lo");
+	ep.sae_srcaddr = (struct sockaddr *)&s;
+	ep.sae_srcaddrlen = sl;
+	if (connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL) != -1 ||
+	    errno != want)
+		return 1;
+	if (getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, &devlen) == 0 &&
+	    dev[0] != '\0')
+		return 2;
+	close(fd);
+	return 0;
+}
+
+static const char *const srcif_outcome[] = {
+	"ok", "wrong outcome (errno)", "the socket was left bound to lo",
+	"setup failed"
+};
+
+START_TEST(test_connectx_hacking_bound_srcaddr_srcif_unprivileged)
+{
+	pid_t pid;
+	int status, code;
+
+	/*
+	 * As above without privilege: Linux >= 5.7 lets anyone bind a
+	 * socket to a device, but only a privileged process may unbind it.
+	 * A bind(2) refusal after the checks (EINVAL: already bound; EACCES:
+	 * a privileged port) must still leave the socket on no device.
+	 */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (geteuid() == 0 && (setgroups(0, NULL) != 0 ||
+		    setgid(65534) != 0 || setuid(65534) != 0))
+			_exit(3);
+		code = srcif_case_unprivileged(0, 0, EINVAL);
+		if (code == 0 && unprivileged_port_start() > 1)
+			code = 10 + srcif_case_unprivileged(-1, 1, EACCES);
+		_exit(code == 10 ? 0 : code);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	code = WEXITSTATUS(status);
+	ck_assert_msg(code == 0, "unprivileged, %s: %s",
+	    code >= 10 ? "fresh socket, source port 1 (EACCES)" :
+	    "bound socket (EINVAL)", srcif_outcome[code % 10 & 3]);
+}
+END_TEST
+
+START_TEST(test_connectx_hacking_parked_run_ealready)
+{
+	struct listener l;
+	struct sockaddr_storage a[2];
+	socklen_t al[2];
+	unsigned char buf[64];
+	sa_endpoints_t ep;
+	struct snap s;
+	int fd = mksock(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+
+	/*
+	 * [refused, live] on a non-blocking socket: after the refusal the
+	 * kernel socket is idle (CLOSE) but the parked run is in progress.
+	 */
+	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
+	tu_refused(&a[0], &al[0], AF_INET);
+	a[1] = l.addr;
+	al[1] = l.addrlen;
+	ep = dst_ep(buf, (socklen_t)tu_pack(buf, a, al, 2));
+	CX_FAIL0(fd, &ep, EINPROGRESS);
+	usleep(50000);
+	snap_take(fd, &s);
+	CX_FAIL0(fd, &ep, EALREADY);
+	UNCHANGED(fd, &s);
+}
+END_TEST
+
+START_TEST(test_connectx_hacking_udp_emsgsize_untouched)
+{
+	static char big[65535 - 20 - 8 + 1];
+	struct sockaddr_storage src, d;
+	socklen_t sl, dl;
+	sa_endpoints_t ep;
+	struct iovec iov[2] = { { big, 65508 }, { big, 0 } };
+	int r = bound_sock(AF_INET, SOCK_DGRAM, 0, &d, &dl);
+	int fd = mksock(AF_INET, SOCK_DGRAM);
+
+	/* HACKING: over 65507 bytes, EMSGSIZE before the source binding. */
+	(void)r;
+	tu_loopback(&src, &sl, AF_INET, 0);
+	ep = dst_ep(&d, dl);
+	ep.sae_srcaddr = (struct sockaddr *)&src;
+	ep.sae_srcaddrlen = sl;
+	CX_FAIL(fd, &ep, SAE_ASSOCID_ANY, 0, iov, 1, EMSGSIZE);
+	PRISTINE(fd);
+	iov[0].iov_len = 60000;
+	iov[1].iov_len = 5508;			/* the total counts */
+	CX_FAIL(fd, &ep, SAE_ASSOCID_ANY, 0, iov, 2, EMSGSIZE);
+	PRISTINE(fd);
+}
+END_TEST
+
+START_TEST(test_connectx_hacking_udp6_emsgsize_untouched)
+{
+	static char big[65535 - 8 + 1];
+	struct sockaddr_storage d;
+	socklen_t dl;
+	sa_endpoints_t ep;
+	struct iovec iov = { big, 65528 };
+	int fd = mksock(AF_INET6, SOCK_DGRAM);
+
+	tu_loopback(&d, &dl, AF_INET6, free_port(AF_INET6));
+	ep = dst_ep(&d, dl);
+	CX_FAIL(fd, &ep, SAE_ASSOCID_ANY, 0, &iov, 1, EMSGSIZE);
+	PRISTINE(fd);
+}
+END_TEST
+
+START_TEST(test_connectx_hacking_udp_65507_passes)
+{
+	static char big[65507];
+	struct sockaddr_storage d;
+	socklen_t dl;
+	sa_endpoints_t ep;
+	struct iovec iov = { big, sizeof(big) };
+	size_t len = 0;
+	int r = bound_sock(AF_INET, SOCK_DGRAM, 0, &d, &dl);
+	int fd = mksock(AF_INET, SOCK_DGRAM);
+
+	ep = dst_ep(&d, dl);
+	ck_assert_msg(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, &iov, 1, &len, NULL) == 0,
+	    "connectx: %s", strerror(errno));
+	ck_assert_uint_eq(len, sizeof(big));
+	ck_assert_int_eq(recv(r, big, sizeof(big), MSG_DONTWAIT), (int)sizeof(big));
+}
+END_TEST
+
+START_TEST(test_connectx_hacking_emsgsize_after_rows)
+{
+	static char big[65508];
+	struct listener l;
+	struct sockaddr_storage d, peer;
+	socklen_t dl, pl;
+	sa_endpoints_t ep;
+	struct iovec iov = { big, sizeof(big) };
+	struct snap s;
+	int fd = mksock(AF_INET, SOCK_DGRAM);
+
+	/* Row 12 comes first. */
+	tu_loopback(&d, &dl, AF_INET, 0);
+	ep = dst_ep(&d, dl);
+	CX_FAIL(fd, &ep, SAE_ASSOCID_ANY, 0, &iov, 1, EADDRNOTAVAIL);
+	PRISTINE(fd);
+	/* A connected UDP socket keeps its peer. */
+	tu_loopback(&peer, &pl, AF_INET, free_port(AF_INET));
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&peer, pl), 0);
+	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	ep = dst_ep(&d, dl);
+	snap_take(fd, &s);
+	CX_FAIL(fd, &ep, SAE_ASSOCID_ANY, 0, &iov, 1, EMSGSIZE);
+	UNCHANGED(fd, &s);
+	/* TCP is a byte stream: no EMSGSIZE; a listening socket is row 16. */
+	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
+	snap_take(l.fd, &s);
+	CX_FAIL(l.fd, &ep, SAE_ASSOCID_ANY, 0, &iov, 1, EOPNOTSUPP);
+	UNCHANGED(l.fd, &s);
+}
+END_TEST
+
+START_TEST(test_connectx_hacking_udp_failed_reassociation_keeps_record)
+{
+	struct sockaddr_storage a, bc;
+	socklen_t al, bl;
+	sa_endpoints_t ep;
+	struct snap s;
+	sctp_assoc_t id = 0, id2 = 0;
+	int r = bound_sock(AF_INET, SOCK_DGRAM, 0, &a, &al);
+	int fd = mksock(AF_INET, SOCK_DGRAM);
+
+	/*
+	 * lo's broadcast address: connect(2) refuses it (EACCES, no
+	 * SO_BROADCAST) and nothing is sent.  The socket keeps its peer
+	 * and its record its association.
+	 */
+	(void)r;
+	ep = dst_ep(&a, al);
+	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL), 0);
+	ck_assert_int_eq(cx_getassocid(fd, &id), 0);
+	set_v4(&bc, &bl, "127.255.255.255", port_of(&a));
+	ep = dst_ep(&bc, bl);
+	snap_take(fd, &s);
+	CX_FAIL0(fd, &ep, EACCES);
+	UNCHANGED(fd, &s);
+	ck_assert_int_eq(cx_getassocid(fd, &id2), 0);
+	ck_assert_int_eq(id2, id);
+}
+END_TEST
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* SIGALRM in ms milliseconds, caught by a handler with flags. */
+static void
+alarm_in(int ms, int flags)
+{
+	struct sigaction sa;
+	struct itimerval it;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sa.sa_flags = flags;
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaction(SIGALRM, &sa, NULL), 0);
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_usec = (ms % 1000) * 1000;
+	ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+}
+
+static void
+alarm_off(void)
+{
+	struct itimerval it;
+
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	signal(SIGALRM, SIG_DFL);
+}
+
+/* HACKING, EINTR: every attempt abandoned, the socket left unconnected. */
+static void
+eintr_case(const void *dst, socklen_t dstlen, int ms, int sa_flags)
+{
+	struct listener live;
+	sa_endpoints_t ep = dst_ep(dst, dstlen);
+	int fd = mksock(AF_INET, SOCK_STREAM), nfds = tu_count_fds();
+
+	alarm_in(ms, sa_flags);
+	CX_FAIL0(fd, &ep, EINTR);
+	alarm_off();
+	ck_assert_int_eq(tu_tcp_state(fd), TCP_CLOSE);
+	ck_assert(!tu_is_connected(fd));
+	ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	ck_assert_int_eq(tu_count_fds(), nfds);
+	/* Unconnected, not spent: it connects afterwards. */
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	ep = dst_ep(&live.addr, live.addrlen);
+	ck_assert_msg(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL) == 0,
+	    "connectx after EINTR: %s", strerror(errno));
+}
+
+START_TEST(test_connectx_hacking_eintr_lone_address)
+{
+	struct blackhole bh;
+
+	/* Without SA_RESTART the kernel's blocking connect is interrupted. */
+	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
+	eintr_case(&bh.l.addr, bh.l.addrlen, 200, 0);
+}
+END_TEST
+
+START_TEST(test_connectx_hacking_eintr_list_sa_restart)
+{
+	struct blackhole bh1, bh2;
+	struct sockaddr_storage a[2];
+	socklen_t al[2];
+	unsigned char buf[64];
+
+	/*
+	 * A list waits in poll(2), which a signal interrupts even so; at
+	 * 400 ms the second attempt (on a clone) is in flight too.
+	 */
+	ck_assert_int_eq(tu_blackhole(&bh1, AF_INET), 0);
+	ck_assert_int_eq(tu_blackhole(&bh2, AF_INET), 0);
+	a[0] = bh1.l.addr;
+	al[0] = bh1.l.addrlen;
+	a[1] = bh2.l.addr;
+	al[1] = bh2.l.addrlen;
+	eintr_case(buf, (socklen_t)tu_pack(buf, a, al, 2), 400, SA_RESTART);
+}
+END_TEST
+
 /* ---- suite ----------------------------------------------------------- */
 
 static Suite *
@@ -2198,6 +2528,15 @@ connectx_errors_suite(void)
 	tcase_add_test(tc, test_connectx_hacking_bound_srcaddr_udp_einval);
 	tcase_add_test(tc, test_connectx_hacking_bound_srcaddr_srcif_leaves_no_device);
 	tcase_add_test(tc, test_connectx_hacking_subnet_broadcast_not_row11);
+	tcase_add_test(tc, test_connectx_hacking_bound_srcaddr_srcif_unprivileged);
+	tcase_add_test(tc, test_connectx_hacking_parked_run_ealready);
+	tcase_add_test(tc, test_connectx_hacking_udp_emsgsize_untouched);
+	tcase_add_test(tc, test_connectx_hacking_udp6_emsgsize_untouched);
+	tcase_add_test(tc, test_connectx_hacking_udp_65507_passes);
+	tcase_add_test(tc, test_connectx_hacking_emsgsize_after_rows);
+	tcase_add_test(tc, test_connectx_hacking_udp_failed_reassociation_keeps_record);
+	tcase_add_test(tc, test_connectx_hacking_eintr_lone_address);
+	tcase_add_test(tc, test_connectx_hacking_eintr_list_sa_restart);
 	suite_add_tcase(s, tc);
 	return s;
 }
