@@ -183,6 +183,12 @@ connectx(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
 	req.st = &st;
 	req.iov = iov;
 	req.iovcnt = (int)iovcnt;
+	/* Darwin's flags as the engine's terms (connectx(2), COMPATIBILITY). */
+	req.fastopen = iov != NULL &&
+	    (flags & (CONNECT_DATA_IDEMPOTENT | CONNECT_RESUME_ON_READ_WRITE));
+	req.defer = iov == NULL && (flags & CONNECT_RESUME_ON_READ_WRITE);
+	req.no_cookie = (req.fastopen || req.defer) &&
+	    (flags & CONNECT_DATA_AUTHENTICATED);
 	registry_policy(fd, st.cookie, &req.policy);
 	err = engine_connect(&req, &res);
 	addrlist_free(&req.dests);	/* the engine's, unless it failed to start */

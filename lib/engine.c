@@ -46,7 +46,11 @@ struct live {
 	int	fd;
 	size_t	at;
 	short	revents;
+	size_t	taken;		/* bytes of r->syn its first flight took */
 };
+
+/* The most a first flight can take: one segment of at most 64 KiB. */
+#define SYN_DATA_MAX	65535
 
 enum clone_mode { CLONES_NO, CLONES_OK };
 
@@ -74,6 +78,16 @@ struct run {
 	bool			 interrupted;
 	int			 error;		/* best failure so far, or 0 */
 	int			 winner;	/* index in dests, or -1 */
+	/*
+	 * Fast open: the data each attempt puts in its first flight, copied
+	 * (the caller's buffers do not outlive a non-blocking call).  Once a
+	 * non-blocking call has reported *len, syn holds exactly those bytes,
+	 * which whichever attempt wins must deliver.
+	 */
+	unsigned char		*syn;
+	size_t			 synlen;
+	bool			 no_cookie;
+	size_t			 winner_taken;	/* of syn, in the winner's first flight */
 };
 
 /* How far an attempt got: a peer answered, before silence, before routes. */
@@ -123,6 +137,7 @@ engine_run_free(struct run *r)
 	addrlist_free(&r->dests);
 	free(r->report);
 	free(r->recipe);
+	free(r->syn);
 	free(r);
 }
 
@@ -233,6 +248,7 @@ attempt_end(struct run *r, int i, int err)
 	end_report(r, l.at, err);
 	if (err == 0) {
 		r->winner = (int)r->report[l.at].ca_index;
+		r->winner_taken = l.taken;
 		return true;
 	}
 	if (l.fd != r->fd || r->user_busy)
@@ -267,7 +283,12 @@ attempt_start(struct run *r, int fd)
 	a->ca_index = (unsigned int)r->next++;
 	a->ca_start = r->last_start = mono_now();
 	a->ca_error = EINPROGRESS;
-	err = r->tp->start(fd, (const struct sockaddr *)&d->ss, d->len);
+	l->taken = 0;
+	if (r->syn != NULL)
+		err = r->tp->start_with_data(fd, (const struct sockaddr *)&d->ss,
+		    d->len, r->syn, r->synlen, r->no_cookie, &l->taken);
+	else
+		err = r->tp->start(fd, (const struct sockaddr *)&d->ss, d->len);
 	if (err == EINPROGRESS)
 		return false;
 	return attempt_end(r, r->nlive - 1, err);
@@ -531,14 +552,146 @@ park(struct run *r)
 	return rec != NULL;
 }
 
+/*
+ * After the winner connected: queue what of the caller's data its first
+ * flight did not carry, as much as fits now (*sent counts both).  A failed
+ * send undoes the connection (UDP: back to the peer it had).
+ */
 static int
-send_data(struct run *r, const struct engine_request *req, size_t *sent)
+send_rest(struct run *r, const struct engine_request *req, size_t *sent)
 {
-	int err = r->tp->send(r->fd, req->iov, req->iovcnt, sent);
+	struct iovec rest[1024];
+	size_t skip = r->winner_taken, more = 0;
+	int i, n = 0, err;
 
-	if (err != 0)
+	for (i = 0; i < req->iovcnt; i++) {
+		if (skip >= req->iov[i].iov_len) {
+			skip -= req->iov[i].iov_len;
+			continue;
+		}
+		rest[n].iov_base = (char *)req->iov[i].iov_base + skip;
+		rest[n++].iov_len = req->iov[i].iov_len - skip;
+		skip = 0;
+	}
+	err = n > 0 ? r->tp->send(r->fd, rest, n, &more) : 0;
+	*sent = r->winner_taken + more;
+	if (err != 0) {
+		*sent = 0;
 		r->tp->restore(r->fd, req->st);
+	}
 	return err;
+}
+
+/*
+ * cx_step's winner owes the bytes *len already reported that its own first
+ * flight did not carry.  They are few (one segment at most) and the
+ * connection is new, so they are waited for.
+ */
+static int
+send_owed(struct run *r)
+{
+	struct pollfd pfd = { .fd = r->fd, .events = POLLOUT };
+	size_t off = r->winner_taken;
+	ssize_t n;
+
+	while (off < r->synlen) {
+		n = send(r->fd, r->syn + off, r->synlen - off,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0)
+			off += (size_t)n;
+		else if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return errno;
+		else if (poll(&pfd, 1, 1000) == 0)
+			return ETIMEDOUT;
+	}
+	return 0;
+}
+
+/* Copy the first flight's worth of the caller's data for fast open. */
+static bool
+copy_syn_data(struct run *r, const struct engine_request *req)
+{
+	size_t total = 0, n;
+	int i;
+
+	for (i = 0; i < req->iovcnt; i++)
+		total += req->iov[i].iov_len;
+	r->synlen = total < SYN_DATA_MAX ? total : SYN_DATA_MAX;
+	if (r->synlen == 0 || (r->syn = malloc(r->synlen)) == NULL)
+		return r->synlen == 0;
+	for (i = 0, total = 0; total < r->synlen; i++) {
+		n = req->iov[i].iov_len < r->synlen - total ?
+		    req->iov[i].iov_len : r->synlen - total;
+		memcpy(r->syn + total, req->iov[i].iov_base, n);
+		total += n;
+	}
+	r->no_cookie = req->no_cookie;
+	return true;
+}
+
+/*
+ * A non-blocking call stops here: what its first attempt's first flight
+ * took is *len, and whichever attempt wins owes exactly that.
+ */
+static void
+settle_owed(struct run *r, size_t *sent)
+{
+	*sent = r->nlive > 0 ? r->live[0].taken : 0;
+	r->synlen = *sent;
+	if (r->synlen == 0) {
+		free(r->syn);
+		r->syn = NULL;
+	}
+}
+
+/*
+ * No data, connect no later than the first write (a lone destination):
+ * begun now, it is the socket's to finish, so the call succeeds at once.
+ */
+static int
+run_deferred(struct run *r)
+{
+	const struct dest *d = &r->dests.v[0];
+	struct cx_attempt *a = &r->report[r->nreport++];
+	int err, flags;
+
+	memcpy(&a->ca_addr, &d->ss, d->len);
+	a->ca_addrlen = d->len;
+	a->ca_start = mono_now();
+	/* Never wait for a handshake here, even on a blocking socket. */
+	if ((flags = fcntl(r->fd, F_GETFL)) == -1)
+		return errno;
+	if (!(flags & O_NONBLOCK))
+		fcntl(r->fd, F_SETFL, flags | O_NONBLOCK);
+	err = r->tp->start_deferred(r->fd, (const struct sockaddr *)&d->ss,
+	    d->len, r->no_cookie);
+	if (!(flags & O_NONBLOCK))
+		fcntl(r->fd, F_SETFL, flags);
+	a->ca_error = err;
+	if (err != EINPROGRESS)
+		a->ca_end = mono_now();
+	if (err == 0 || err == EINPROGRESS) {
+		r->winner = 0;
+		return 0;
+	}
+	r->tp->abandon(r->fd);
+	return err;
+}
+
+/* Make the user's socket non-blocking for the run; *toggled if it was not. */
+static int
+enter_nonblocking(struct run *r, bool *toggled)
+{
+	*toggled = false;
+	if ((r->user_flags = fcntl(r->fd, F_GETFL)) == -1)
+		return errno;
+	if (r->user_flags & O_NONBLOCK)
+		return 0;
+	if (fcntl(r->fd, F_SETFL, r->user_flags | O_NONBLOCK) == -1)
+		return errno;
+	*toggled = true;
+	decide_clones(r);
+	return 0;
 }
 
 int
@@ -562,29 +715,34 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 		err = run_whole_list(r, req->want_id);
 		res->id = r->id;
 		if (err == 0 && req->iov != NULL)
-			err = send_data(r, req, &res->sent);
+			err = send_rest(r, req, &res->sent);
 		res->winner = r->winner;
 		commit(r, err == EINPROGRESS ? 0 : err, req->st->connected);
 		return res->error = err;
 	}
+	if (req->defer && r->tp->start_deferred != NULL && r->dests.n == 1) {
+		r->no_cookie = req->no_cookie;
+		err = run_deferred(r);
+		res->winner = r->winner;
+		commit(r, err, false);
+		return res->error = err;
+	}
+	if (req->fastopen && req->iov != NULL && r->tp->start_with_data != NULL &&
+	    !copy_syn_data(r, req)) {
+		engine_run_free(r);
+		return res->error = ENOMEM;
+	}
 
-	/* The engine must see each attempt's end: make the socket non-blocking. */
-	if (r->dests.n > 1 || r->policy.attempt_timeout_ms > 0 ||
-	    r->policy.total_timeout_ms > 0) {
-		if ((r->user_flags = fcntl(r->fd, F_GETFL)) == -1) {
-			err = errno;
-			engine_run_free(r);
-			return res->error = err;
-		}
-		if (!(r->user_flags & O_NONBLOCK)) {
-			if (fcntl(r->fd, F_SETFL, r->user_flags | O_NONBLOCK) == -1) {
-				err = errno;
-				engine_run_free(r);
-				return res->error = err;
-			}
-			toggled = true;
-			decide_clones(r);
-		}
+	/*
+	 * The engine must see each attempt's end: the socket is made
+	 * non-blocking, but for a lone plain destination with no timeouts,
+	 * which the kernel's own blocking connect serves exactly.
+	 */
+	if ((r->dests.n > 1 || r->policy.attempt_timeout_ms > 0 ||
+	    r->policy.total_timeout_ms > 0 || r->syn != NULL) &&
+	    (err = enter_nonblocking(r, &toggled)) != 0) {
+		engine_run_free(r);
+		return res->error = err;
 	}
 	err = run_advance(r, &wait_ms);
 	if (err == EINPROGRESS && toggled)
@@ -593,16 +751,18 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 		fcntl(r->fd, F_SETFL, r->user_flags);
 
 	if (err == EINPROGRESS) {
-		/* Data waits for the application: *len says none was sent. */
+		/* Plain data waits for the application; fast open's is owed. */
+		settle_owed(r, &res->sent);
 		if (!park(r)) {
 			end_all(r, ENOMEM);
 			engine_run_free(r);
+			res->sent = 0;
 			return res->error = ENOMEM;
 		}
 		return res->error = EINPROGRESS;
 	}
 	if (err == 0 && req->iov != NULL)
-		err = send_data(r, req, &res->sent);
+		err = send_rest(r, req, &res->sent);
 	res->winner = err == 0 ? r->winner : -1;
 	commit(r, err, req->st->connected);
 	return res->error = err;
@@ -644,6 +804,8 @@ engine_step(int fd, int *wait_ms)
 		end_all(r, ENOMEM);
 		err = ENOMEM;
 	}
+	if (err == 0 && r->syn != NULL && (err = send_owed(r)) != 0)
+		r->tp->abandon(r->fd);
 	*wait_ms = -1;
 	commit(r, err, false);
 	return err;

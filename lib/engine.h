@@ -31,6 +31,9 @@ struct engine_request {
 	int			 iovcnt;
 	struct policy		 policy;
 	bool			 want_id;	/* the caller reads the ID (sctp_connectx) */
+	bool			 fastopen;	/* iov rides the first flight where allowed */
+	bool			 no_cookie;	/* ... even without a fast open cookie */
+	bool			 defer;		/* no data: connect by the first write */
 };
 
 struct engine_result {

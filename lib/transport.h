@@ -21,6 +21,20 @@ struct transport {
 	const char	*name;
 	/* Begin connecting a non-blocking socket: 0, EINPROGRESS or errno. */
 	int	(*start)(int fd, const struct sockaddr *, socklen_t);
+	/*
+	 * Optional: begin connecting with data in the first flight (TCP Fast
+	 * Open; without a cookie where no_cookie allows it).  *taken is what
+	 * the kernel took into that flight; where the kernel will not, it is
+	 * 0 and this is start().
+	 */
+	int	(*start_with_data)(int fd, const struct sockaddr *, socklen_t,
+		    const void *data, size_t len, bool no_cookie, size_t *taken);
+	/*
+	 * Optional: connect no later than the first write, whose data then
+	 * goes in the first flight; 0 or EINPROGRESS when begun, or errno.
+	 */
+	int	(*start_deferred)(int fd, const struct sockaddr *, socklen_t,
+		    bool no_cookie);
 	/* A started attempt the socket reports ready: 0 or its errno. */
 	int	(*finish)(int fd);
 	/* Undo a failed or given-up attempt: the socket can start another. */
