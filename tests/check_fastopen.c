@@ -1,0 +1,422 @@
+/*
+ * Data at connect time, verified on the wire (SPEC §2 "Data and flags").
+ *
+ * Runs in a network namespace of its own (root; skips with 77 otherwise),
+ * where net.ipv4.tcp_fastopen can be set freely and tcpdump on lo sees only
+ * this test's packets.  The capture answers the question that matters: did
+ * the SYN carry the data?
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/wait.h>
+
+#include <check.h>
+
+#include "connectx.h"
+#include "testutil.h"
+
+#define SKIP 77
+
+static int
+write_file(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "w");
+	int ok;
+
+	if (f == NULL)
+		return -1;
+	ok = fputs(value, f) >= 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* Set the namespace's fast open mode and forget every cached cookie. */
+static void
+set_fastopen(const char *value)
+{
+	ck_assert_int_eq(write_file("/proc/sys/net/ipv4/tcp_fastopen", value), 0);
+	ck_assert_int_eq(system("ip tcp_metrics flush all 2>/dev/null; true"), 0);
+}
+
+/* A fast open listener on 127.0.0.1 (server side enabled by the sysctl). */
+static void
+fastopen_listener(struct listener *l)
+{
+	int qlen = 16;
+
+	ck_assert_int_eq(tu_listen(l, AF_INET, 16), 0);
+	ck_assert_int_eq(setsockopt(l->fd, IPPROTO_TCP, TCP_FASTOPEN, &qlen,
+	    sizeof(qlen)), 0);
+}
+
+/* ---- packet capture ------------------------------------------------------ */
+
+struct capture {
+	pid_t	pid;
+	char	file[64];
+};
+
+static void
+capture_start(struct capture *c, uint16_t port)
+{
+	char filter[64];
+	int pipefd[2], n;
+	char buf[256];
+
+	snprintf(c->file, sizeof(c->file), "/tmp/cx-fastopen-%d.pcap", (int)getpid());
+	snprintf(filter, sizeof(filter), "tcp port %u", port);
+	ck_assert_int_eq(pipe(pipefd), 0);
+	if ((c->pid = fork()) == 0) {
+		dup2(pipefd[1], 2);
+		/* Immediate mode: without it this kernel's capture ring holds packets back. */
+		execlp("tcpdump", "tcpdump", "-Z", "root", "-i", "lo", "-nn",
+		    "--immediate-mode", "-U", "-w", c->file, filter, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	/* Ready once it says it is listening. */
+	n = (int)read(pipefd[0], buf, sizeof(buf) - 1);
+	close(pipefd[0]);
+	ck_assert_msg(n > 0, "tcpdump did not start");
+	usleep(100000);
+}
+
+/* Payload lengths of the capture's SYNs (not SYN-ACKs), in order. */
+static int
+capture_syn_lengths(struct capture *c, int *len, int max)
+{
+	char cmd[256], line[512];
+	FILE *p;
+	int n = 0;
+	char *at;
+
+	usleep(200000);
+	kill(c->pid, SIGINT);
+	waitpid(c->pid, NULL, 0);
+	snprintf(cmd, sizeof(cmd), "tcpdump -r %s -nn "
+	    "'tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0' "
+	    "2>/dev/null", c->file);
+	ck_assert((p = popen(cmd, "r")) != NULL);
+	while (n < max && fgets(line, sizeof(line), p) != NULL)
+		if ((at = strstr(line, "length ")) != NULL)
+			len[n++] = atoi(at + 7);
+	pclose(p);
+	unlink(c->file);
+	return n;
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static int
+connectx_data(int fd, const struct sockaddr_storage *a, socklen_t alen,
+    unsigned int flags, const char *data, size_t *len)
+{
+	sa_endpoints_t ep = { 0 };
+	struct iovec iov = { (void *)(uintptr_t)data, data ? strlen(data) : 0 };
+
+	ep.sae_dstaddr = (const struct sockaddr *)a;
+	ep.sae_dstaddrlen = alen;
+	return connectx(fd, &ep, SAE_ASSOCID_ANY, flags, data ? &iov : NULL,
+	    data ? 1 : 0, len, NULL);
+}
+
+/* Everything the server reads on one accepted connection, until EOF. */
+static size_t
+read_all(const struct listener *l, char *buf, size_t max)
+{
+	int c = tu_accept(l, 2000);
+	size_t got = 0;
+	ssize_t n;
+
+	ck_assert_int_ge(c, 0);
+	while (got < max && (n = read(c, buf + got, max - got)) > 0)
+		got += (size_t)n;
+	close(c);
+	buf[got] = '\0';
+	return got;
+}
+
+static uint16_t
+port_of(const struct listener *l)
+{
+	return ntohs(((const struct sockaddr_in *)&l->addr)->sin_port);
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+START_TEST(test_second_connect_carries_the_data_in_its_syn)
+{
+	struct listener l;
+	struct capture cap;
+	char got[64];
+	size_t len = 99;
+	int fd, syn[4], n;
+
+	set_fastopen("3");
+	fastopen_listener(&l);
+	capture_start(&cap, port_of(&l));
+	/* First: no cookie yet; a plain SYN asks for one, data after the handshake. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connectx_data(fd, &l.addr, l.addrlen,
+	    CONNECT_DATA_IDEMPOTENT, "first", &len), 0);
+	ck_assert_uint_eq(len, 5);
+	close(fd);
+	ck_assert_uint_eq(read_all(&l, got, sizeof(got) - 1), 5);
+	ck_assert_str_eq(got, "first");
+	/* Second: the cookie is cached; the SYN carries the data. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connectx_data(fd, &l.addr, l.addrlen,
+	    CONNECT_DATA_IDEMPOTENT, "second", &len), 0);
+	ck_assert_uint_eq(len, 6);
+	close(fd);
+	ck_assert_uint_eq(read_all(&l, got, sizeof(got) - 1), 6);
+	ck_assert_str_eq(got, "second");	/* once, not twice */
+
+	n = capture_syn_lengths(&cap, syn, 4);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(syn[0], 0);
+	ck_assert_int_eq(syn[1], 6);
+	close(l.fd);
+}
+END_TEST
+
+START_TEST(test_authenticated_first_syn_carries_data_without_cookie)
+{
+	struct listener l;
+	struct capture cap;
+	char got[64];
+	size_t len = 0;
+	int fd, syn[4];
+
+	/* Client and server on, server accepts data without a cookie (0x200). */
+	set_fastopen("515");
+	fastopen_listener(&l);
+	capture_start(&cap, port_of(&l));
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connectx_data(fd, &l.addr, l.addrlen,
+	    CONNECT_DATA_IDEMPOTENT | CONNECT_DATA_AUTHENTICATED, "nocookie", &len), 0);
+	ck_assert_uint_eq(len, 8);
+	close(fd);
+	ck_assert_uint_eq(read_all(&l, got, sizeof(got) - 1), 8);
+	ck_assert_str_eq(got, "nocookie");
+	ck_assert_int_eq(capture_syn_lengths(&cap, syn, 4), 1);
+	ck_assert_int_eq(syn[0], 8);
+	close(l.fd);
+}
+END_TEST
+
+START_TEST(test_resume_returns_at_once_and_the_first_write_rides_the_syn)
+{
+	struct listener l;
+	struct capture cap;
+	struct pollfd pfd;
+	char got[64];
+	double t0;
+	int fd, syn[4];
+
+	set_fastopen("3");
+	fastopen_listener(&l);
+	/* Fetch a cookie first. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connectx_data(fd, &l.addr, l.addrlen,
+	    CONNECT_DATA_IDEMPOTENT, "x", &(size_t){0}), 0);
+	close(fd);
+	read_all(&l, got, sizeof(got) - 1);
+
+	capture_start(&cap, port_of(&l));
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	t0 = tu_now_ms();
+	ck_assert_int_eq(connectx_data(fd, &l.addr, l.addrlen,
+	    CONNECT_RESUME_ON_READ_WRITE | CONNECT_DATA_IDEMPOTENT, NULL, NULL), 0);
+	ck_assert(tu_now_ms() - t0 < 50);
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	ck_assert_int_eq(poll(&pfd, 1, 0), 1);
+	ck_assert(pfd.revents & POLLOUT);
+	ck_assert_int_eq(write(fd, "resumed", 7), 7);
+	close(fd);
+	ck_assert_uint_eq(read_all(&l, got, sizeof(got) - 1), 7);
+	ck_assert_str_eq(got, "resumed");
+	ck_assert_int_eq(capture_syn_lengths(&cap, syn, 4), 1);
+	ck_assert_int_eq(syn[0], 7);	/* no SYN until the write, and it carried it */
+	close(l.fd);
+}
+END_TEST
+
+START_TEST(test_resume_without_fast_open_still_connects_by_the_first_write)
+{
+	struct listener l;
+	char got[64];
+	int fd;
+
+	set_fastopen("0");
+	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connectx_data(fd, &l.addr, l.addrlen,
+	    CONNECT_RESUME_ON_READ_WRITE, NULL, NULL), 0);
+	ck_assert_int_eq(write(fd, "plain", 5), 5);
+	close(fd);
+	ck_assert_uint_eq(read_all(&l, got, sizeof(got) - 1), 5);
+	ck_assert_str_eq(got, "plain");
+	close(l.fd);
+}
+END_TEST
+
+START_TEST(test_failover_with_fast_open_data_delivers_it_exactly_once)
+{
+	struct listener live;
+	struct blackhole bh;
+	struct sockaddr_storage a[3];
+	socklen_t al[3];
+	unsigned char buf[3 * sizeof(struct sockaddr_in)];
+	sa_endpoints_t ep = { 0 };
+	struct iovec iov = { "exactly-once", 12 };
+	char got[64];
+	size_t len;
+	int fd, round;
+
+	set_fastopen("3");
+	fastopen_listener(&live);
+	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
+	tu_refused(&a[0], &al[0], AF_INET);
+	a[1] = bh.l.addr; al[1] = bh.l.addrlen;
+	a[2] = live.addr; al[2] = live.addrlen;
+	ep.sae_dstaddr = (struct sockaddr *)buf;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, a, al, 3);
+	/* Round 0 without a cookie, round 1 with: data after, then in, the SYN. */
+	for (round = 0; round < 2; round++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 50);
+		len = 0;
+		ck_assert_int_eq(connectx(fd, &ep, 0, CONNECT_DATA_IDEMPOTENT, &iov, 1,
+		    &len, NULL), 0);
+		ck_assert_uint_eq(len, 12);
+		close(fd);
+		ck_assert_uint_eq(read_all(&live, got, sizeof(got) - 1), 12);
+		ck_assert_str_eq(got, "exactly-once");
+		ck_assert_int_eq(tu_accept(&live, 100), -1);	/* nothing else */
+	}
+	tu_blackhole_close(&bh);
+	close(live.fd);
+}
+END_TEST
+
+/* Non-blocking: *len is what the SYN took (0 without a cookie), owed after. */
+static size_t
+nonblocking_len(const struct listener *l, const struct sockaddr_storage *first,
+    socklen_t firstlen, char *got, size_t max)
+{
+	struct sockaddr_storage a[2];
+	socklen_t al[2];
+	unsigned char buf[2 * sizeof(struct sockaddr_in)];
+	sa_endpoints_t ep = { 0 };
+	struct iovec iov = { "nonblocking", 11 };
+	size_t len = 99;
+	int fd, r, wait_ms, n = 0;
+
+	a[n] = *first; al[n++] = firstlen;
+	if (first != &l->addr) {
+		a[n] = l->addr;
+		al[n++] = l->addrlen;
+	}
+	ep.sae_dstaddr = (struct sockaddr *)buf;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, a, al, n);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	r = connectx(fd, &ep, 0, CONNECT_DATA_IDEMPOTENT, &iov, 1, &len, NULL);
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	do {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+		poll(&p, 1, 1000);
+		r = cx_step(fd, &wait_ms);
+	} while (r == -1 && errno == EINPROGRESS);
+	ck_assert_int_eq(r, 0);
+	/* The application sends what *len says was not sent. */
+	if (len < 11)
+		ck_assert_int_eq(write(fd, "nonblocking" + len, 11 - len), (ssize_t)(11 - len));
+	close(fd);
+	ck_assert_uint_eq(read_all(l, got, max), 11);
+	return len;
+}
+
+START_TEST(test_nonblocking_len_with_and_without_cookie)
+{
+	struct listener l;
+	struct sockaddr_storage refused;
+	socklen_t rlen;
+	char got[64];
+
+	set_fastopen("3");
+	fastopen_listener(&l);
+	ck_assert_uint_eq(nonblocking_len(&l, &l.addr, l.addrlen, got, 63), 0);
+	ck_assert_str_eq(got, "nonblocking");
+	ck_assert_uint_eq(nonblocking_len(&l, &l.addr, l.addrlen, got, 63), 11);
+	ck_assert_str_eq(got, "nonblocking");
+	/* The attempt that took the data is refused; the winner delivers it once. */
+	tu_refused(&refused, &rlen, AF_INET);
+	ck_assert_uint_le(nonblocking_len(&l, &refused, rlen, got, 63), 11);
+	ck_assert_str_eq(got, "nonblocking");
+	close(l.fd);
+}
+END_TEST
+
+static bool
+enter_namespace(void)
+{
+	if (geteuid() != 0) {
+		printf("SKIP: needs root for a network namespace and "
+		    "net.ipv4.tcp_fastopen\n");
+		return false;
+	}
+	if (unshare(CLONE_NEWNET) != 0) {
+		printf("SKIP: unshare(CLONE_NEWNET): %s\n", strerror(errno));
+		return false;
+	}
+	if (system("ip link set lo up") != 0) {
+		printf("SKIP: cannot bring lo up in the namespace\n");
+		return false;
+	}
+	if (system("command -v tcpdump >/dev/null") != 0) {
+		printf("SKIP: tcpdump is not installed (apt-get install tcpdump)\n");
+		return false;
+	}
+	return true;
+}
+
+int
+main(void)
+{
+	Suite *s = suite_create("fast open");
+	TCase *tc = tcase_create("on the wire");
+	SRunner *sr;
+	int failed;
+
+	if (!enter_namespace())
+		return SKIP;
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_second_connect_carries_the_data_in_its_syn);
+	tcase_add_test(tc, test_authenticated_first_syn_carries_data_without_cookie);
+	tcase_add_test(tc, test_resume_returns_at_once_and_the_first_write_rides_the_syn);
+	tcase_add_test(tc, test_resume_without_fast_open_still_connects_by_the_first_write);
+	tcase_add_test(tc, test_failover_with_fast_open_data_delivers_it_exactly_once);
+	tcase_add_test(tc, test_nonblocking_len_with_and_without_cookie);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	/* One at a time: each test sets the namespace's sysctl. */
+	srunner_set_fork_status(sr, CK_FORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
