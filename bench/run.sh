@@ -20,3 +20,8 @@ for way in plain connectx sctp_connectx; do
 done
 echo
 "$bench" all
+# usrsctp (built with --with-usrsctp): black-holed first address, bound vs defaults.
+if [ -x "$b/bench/usrsctp_bench" ]; then
+	echo
+	"$b/bench/usrsctp_bench"
+fi

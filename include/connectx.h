@@ -68,6 +68,26 @@ void	cx_freeattempts(struct cx_attempt *);
 /* Drive a non-blocking socket's connect on: 0, or -1 with errno. */
 int	cx_step(int, int *);
 
+/*
+ * A host name and service to a connected socket: resolved, ordered as
+ * RFC 8305 does, run by the engine.  Zeroed fields take the defaults.
+ * See cx_dial(3).
+ */
+struct cx_dial_opts {
+	int			 cd_family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
+	unsigned int		 cd_srcif;	/* interface index, or 0 */
+	const struct sockaddr	*cd_srcaddr;	/* source address, or NULL */
+	socklen_t		 cd_srcaddrlen;
+	long			 cd_attempt_delay_ms;	/* 0: the defaults, */
+	long			 cd_attempt_timeout_ms;	/* as cx_setdefault */
+	long			 cd_total_timeout_ms;
+	long			 cd_max_parallel;
+};
+
+/* A descriptor, or -1 with errno; *gai_error: 0 or getaddrinfo's code. */
+int	cx_dial(const char *, const char *, int, const struct cx_dial_opts *,
+	    cx_sctp_assoc_t *, int *);
+
 #ifdef __cplusplus
 }
 #endif

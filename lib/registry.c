@@ -154,3 +154,73 @@ registry_activity(int fd, uint64_t cookie, bool *done, bool *running)
 	*running = rec != NULL && rec->run != NULL;
 	registry_unlock(fd);
 }
+
+/* ------------------------------------------------ records keyed by pointer */
+
+struct ptrshard {
+	pthread_mutex_t	 lock;
+	struct ptrrec	*head;
+};
+
+static struct ptrshard ptrshards[NSHARDS];
+static pthread_once_t ptrshards_once = PTHREAD_ONCE_INIT;
+
+static void
+ptrshards_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < NSHARDS; i++)
+		pthread_mutex_init(&ptrshards[i].lock, NULL);
+}
+
+static struct ptrshard *
+ptrshard_of(const void *key)
+{
+	uintptr_t k = (uintptr_t)key;
+
+	pthread_once(&ptrshards_once, ptrshards_init);
+	/* Allocations are aligned: skip the low bits, fold in higher ones. */
+	return &ptrshards[((k >> 4) ^ (k >> 10) ^ (k >> 16)) % NSHARDS];
+}
+
+struct ptrrec *
+registry_lock_ptr(const void *key, bool create)
+{
+	struct ptrshard *s = ptrshard_of(key);
+	struct ptrrec *r;
+
+	pthread_mutex_lock(&s->lock);
+	for (r = s->head; r != NULL; r = r->next)
+		if (r->key == key)
+			return r;
+	if (!create || (r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->key = key;
+	r->assoc.winner = -1;
+	r->next = s->head;
+	s->head = r;
+	return r;
+}
+
+void
+registry_unlock_ptr(const void *key)
+{
+	pthread_mutex_unlock(&ptrshard_of(key)->lock);
+}
+
+void
+registry_drop_ptr(const void *key)
+{
+	struct ptrshard *s = ptrshard_of(key);
+	struct ptrrec **pp, *r;
+
+	for (pp = &s->head; (r = *pp) != NULL; pp = &r->next)
+		if (r->key == key) {
+			*pp = r->next;
+			assoc_clear(&r->assoc);
+			addrlist_free(&r->peers);
+			free(r);
+			return;
+		}
+}

@@ -88,7 +88,7 @@ capture_start(struct capture *c, uint16_t port)
 	n = (int)read(pipefd[0], buf, sizeof(buf) - 1);
 	close(pipefd[0]);
 	ck_assert_msg(n > 0, "tcpdump did not start");
-	usleep(100000);
+	usleep(300000);
 }
 
 /* Payload lengths of the capture's SYNs (not SYN-ACKs), in order. */
@@ -320,7 +320,8 @@ nonblocking_len(const struct listener *l, const struct sockaddr_storage *first,
 	socklen_t al[2];
 	unsigned char buf[2 * sizeof(struct sockaddr_in)];
 	sa_endpoints_t ep = { 0 };
-	struct iovec iov = { "nonblocking", 11 };
+	static char iov_data[] = "nonblocking";
+	struct iovec iov = { iov_data, 11 };
 	size_t len = 99;
 	int fd, r, wait_ms, n = 0;
 
@@ -344,7 +345,7 @@ nonblocking_len(const struct listener *l, const struct sockaddr_storage *first,
 	ck_assert_int_eq(r, 0);
 	/* The application sends what *len says was not sent. */
 	if (len < 11)
-		ck_assert_int_eq(write(fd, "nonblocking" + len, 11 - len), (ssize_t)(11 - len));
+		ck_assert_int_eq(write(fd, &iov_data[len], 11 - len), (ssize_t)(11 - len));
 	close(fd);
 	ck_assert_uint_eq(read_all(l, got, max), 11);
 	return len;

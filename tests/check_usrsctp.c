@@ -1,0 +1,545 @@
+/*
+ * cx_usrsctp_connectx over the real usrsctp stack, UDP-encapsulated on
+ * loopback, without privileges: two paths (::1 and 127.0.0.1) on one
+ * AF_INET6 association, the COMM_UP ID, the peer addresses kept, data both
+ * ways; failover from a black-holed first address within the policy's
+ * bound (and usrsctp's own 3 s without it); the total timeout; refusal;
+ * non-blocking use; and SPEC §4's rows as this call applies them.
+ *
+ * Each test runs in its own process (Check's fork mode) with its own
+ * stack: usrsctp_init on a free UDP port; client and server sockets in
+ * that one stack reach each other through it (the client's remote
+ * encapsulation port is the stack's own).
+ */
+#include <config.h>
+
+#include <connectx_usrsctp.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include <check.h>
+
+#include "usrsctp_util.h"
+
+#define SPORT		5001		/* SCTP port of the servers (usrsctp's own space) */
+#define D_MS		100		/* the attempt delay the timing tests set */
+#define MARGIN_MS	400		/* scheduling, usrsctp's 10 ms timer tick */
+
+static uint16_t encaps;			/* this process's stack's UDP port */
+
+static void
+setup(void)
+{
+	encaps = uu_init();
+	ck_assert_uint_ne(encaps, 0);
+}
+
+static struct socket *
+client(int family)
+{
+	struct socket *so = uu_socket(family, encaps);
+
+	ck_assert_ptr_nonnull(so);
+	return so;
+}
+
+static void
+subscribe_assoc_change(struct socket *so)
+{
+	struct sctp_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.se_assoc_id = SCTP_FUTURE_ASSOC;
+	ev.se_type = SCTP_ASSOC_CHANGE;
+	ev.se_on = 1;
+	ck_assert_int_eq(usrsctp_setsockopt(so, IPPROTO_SCTP, SCTP_EVENT, &ev,
+	    sizeof(ev)), 0);
+}
+
+static void
+echo_once(struct socket *cl, struct socket *srv, const char *msg)
+{
+	char buf[256];
+	ssize_t n;
+
+	ck_assert_int_eq(uu_send(cl, msg, strlen(msg)), (ssize_t)strlen(msg));
+	n = uu_recv(srv, buf, sizeof(buf), 3000, NULL);
+	ck_assert_int_eq(n, (ssize_t)strlen(msg));
+	ck_assert_int_eq(memcmp(buf, msg, strlen(msg)), 0);
+	ck_assert_int_eq(uu_send(srv, buf, (size_t)n), n);
+	n = uu_recv(cl, buf, sizeof(buf), 3000, NULL);
+	ck_assert_int_eq(n, (ssize_t)strlen(msg));
+	ck_assert_int_eq(memcmp(buf, msg, strlen(msg)), 0);
+}
+
+/* -------------------------------------------------------------- two paths */
+
+START_TEST(two_paths_v6_and_v4)
+{
+	static const char *const any[] = { "::" };
+	unsigned char list[64], *p = list;
+	struct socket *l, *cl, *srv;
+	struct sockaddr *peers;
+	sctp_assoc_t id = 0, up_id = 0, q = 0;
+	int n;
+
+	ck_assert_ptr_nonnull(l = uu_listen(AF_INET6, any, 1, SPORT));
+	cl = client(AF_INET6);
+	subscribe_assoc_change(cl);
+	uu_put(&p, "::1", SPORT);
+	uu_put(&p, "127.0.0.1", SPORT);
+
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 2, &id), 0);
+	ck_assert_int_eq(uu_state(cl, id), SCTP_ESTABLISHED);
+	/* The ID is the one usrsctp's COMM_UP notification carries. */
+	ck_assert_int_eq(uu_recv_assoc_change(cl, 2000, &up_id), SCTP_COMM_UP);
+	ck_assert_uint_eq(up_id, id);
+	ck_assert_int_eq(cx_usrsctp_getassocid(cl, &q), 0);
+	ck_assert_uint_eq(q, id);
+
+	/* Both peer addresses kept (the server, bound to all, adds the host's others). */
+	n = cx_usrsctp_getpaddrs(cl, 0, &peers);
+	ck_assert_int_ge(n, 2);
+	ck_assert(uu_has(peers, n, "::1"));
+	ck_assert(uu_has(peers, n, "127.0.0.1"));
+	cx_freepaddrs(peers);
+	ck_assert_int_eq(cx_usrsctp_getpaddrs(cl, id, &peers), n);
+	cx_freepaddrs(peers);
+	ck_assert_int_eq(cx_usrsctp_getpaddrs(cl, id + 1, &peers), -1);
+	ck_assert_int_eq(errno, EINVAL);
+
+	ck_assert_ptr_nonnull(srv = usrsctp_accept(l, NULL, NULL));
+	echo_once(cl, srv, "over two paths");
+	echo_once(cl, srv, "and back again");
+
+	/* Rows 8: an established socket, and a listening one. */
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 2, &q), -1);
+	ck_assert_int_eq(errno, EISCONN);
+	ck_assert_int_eq(cx_usrsctp_connectx(l, (struct sockaddr *)(void *)list, 2, &q), -1);
+	ck_assert_int_eq(errno, EISCONN);
+	/* The record outlives a failed call. */
+	ck_assert_int_eq(cx_usrsctp_getassocid(cl, &q), 0);
+	ck_assert_uint_eq(q, id);
+
+	usrsctp_close(srv);
+	usrsctp_close(cl);
+	usrsctp_close(l);
+}
+END_TEST
+
+/* --------------------------------------------------------------- failover */
+
+/*
+ * The first address black-holed: the server listens on 127.0.0.1 only and
+ * the stack drops the INIT to ::1 without an ABORT (sysctl blackhole).
+ */
+static struct socket *
+v4_only_server(void)
+{
+	static const char *const lo4[] = { "127.0.0.1" };
+	struct socket *l;
+
+	usrsctp_sysctl_set_sctp_blackhole(2);
+	ck_assert_ptr_nonnull(l = uu_listen(AF_INET, lo4, 1, SPORT));
+	return l;
+}
+
+static size_t
+dead_then_live(unsigned char *list)
+{
+	unsigned char *p = list;
+
+	uu_put(&p, "::1", SPORT);
+	uu_put(&p, "127.0.0.1", SPORT);
+	return (size_t)(p - list);
+}
+
+START_TEST(failover_within_attempt_delay)
+{
+	unsigned char list[64];
+	struct socket *l, *cl;
+	struct sockaddr *peers;
+	sctp_assoc_t id = 0;
+	double t0, ms;
+	int n;
+
+	l = v4_only_server();
+	ck_assert_int_eq(cx_setdefault(CX_OPT_ATTEMPT_DELAY_MS, D_MS), 0);
+	cl = client(AF_INET6);
+	dead_then_live(list);
+	t0 = uu_now_ms();
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 2, &id), 0);
+	ms = uu_now_ms() - t0;
+	printf("failover: black-holed ::1, then 127.0.0.1: %.0f ms (D = %d ms)\n", ms, D_MS);
+	ck_assert_double_ge(ms, D_MS * 0.8);
+	ck_assert_double_lt(ms, D_MS + MARGIN_MS);
+	ck_assert_int_eq(uu_state(cl, id), SCTP_ESTABLISHED);
+
+	/* The association kept only the address the server has. */
+	n = cx_usrsctp_getpaddrs(cl, id, &peers);
+	ck_assert_int_eq(n, 1);
+	ck_assert(uu_is(peers, "127.0.0.1"));
+	cx_freepaddrs(peers);
+	usrsctp_close(cl);
+	usrsctp_close(l);
+}
+END_TEST
+
+/* The same list with usrsctp's own parameters: its 3 s initial RTO. */
+START_TEST(failover_with_usrsctp_defaults)
+{
+	unsigned char list[64];
+	struct socket *l, *cl;
+	sctp_assoc_t id = 0;
+	double t0, ms;
+
+	l = v4_only_server();
+	cl = client(AF_INET6);
+	dead_then_live(list);
+	t0 = uu_now_ms();
+	ck_assert_int_eq(usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 2, &id), 0);
+	ck_assert_int_eq(uu_wait_established(cl, id, 10000), SCTP_ESTABLISHED);
+	ms = uu_now_ms() - t0;
+	printf("failover, usrsctp's defaults: %.0f ms\n", ms);
+	ck_assert_double_ge(ms, 2500);
+	usrsctp_close(cl);
+	usrsctp_close(l);
+}
+END_TEST
+
+/* Nothing answers: the total timeout T bounds the call (ETIMEDOUT). */
+START_TEST(total_timeout_bounds_the_call)
+{
+	unsigned char list[64], *p = list;
+	struct socket *cl;
+	sctp_assoc_t id = 77, q;
+	double t0, ms;
+
+	usrsctp_sysctl_set_sctp_blackhole(2);
+	ck_assert_int_eq(cx_setdefault(CX_OPT_ATTEMPT_DELAY_MS, D_MS), 0);
+	ck_assert_int_eq(cx_setdefault(CX_OPT_TOTAL_TIMEOUT_MS, 600), 0);
+	cl = client(AF_INET6);
+	uu_put(&p, "::1", SPORT);
+	uu_put(&p, "127.0.0.1", SPORT);
+	t0 = uu_now_ms();
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 2, &id), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ms = uu_now_ms() - t0;
+	ck_assert_double_ge(ms, 600 * 0.8);
+	ck_assert_double_lt(ms, 600 + MARGIN_MS);
+	ck_assert_uint_eq(id, 77);		/* *id only on success */
+	ck_assert_int_eq(cx_usrsctp_getassocid(cl, &q), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	usrsctp_close(cl);
+}
+END_TEST
+
+/*
+ * No total timeout: usrsctp itself gives up after max(8, twice the list)
+ * INITs, one every D, and says so in SO_ERROR.
+ */
+START_TEST(init_count_bounds_the_call)
+{
+	unsigned char list[64], *p = list;
+	struct socket *cl;
+	socklen_t len = sizeof(int);
+	sctp_assoc_t id;
+	double t0, ms;
+	int err = 0;
+
+	usrsctp_sysctl_set_sctp_blackhole(2);
+	ck_assert_int_eq(cx_setdefault(CX_OPT_ATTEMPT_DELAY_MS, D_MS), 0);
+	cl = client(AF_INET6);
+	uu_put(&p, "::1", SPORT);
+	uu_put(&p, "127.0.0.1", SPORT);
+	t0 = uu_now_ms();
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 2, &id), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ms = uu_now_ms() - t0;
+	ck_assert_double_ge(ms, 8 * D_MS * 0.9);
+	ck_assert_double_lt(ms, 8 * D_MS + MARGIN_MS);
+	ck_assert_int_eq(usrsctp_getsockopt(cl, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+	ck_assert_int_eq(err, ETIMEDOUT);
+	usrsctp_close(cl);
+}
+END_TEST
+
+/* No listener and no black hole: the peer's ABORT ends it at once. */
+START_TEST(refused)
+{
+	unsigned char list[64], *p = list;
+	struct socket *cl;
+	sctp_assoc_t id;
+	double t0;
+
+	cl = client(AF_INET);
+	uu_put(&p, "127.0.0.1", SPORT + 1);
+	t0 = uu_now_ms();
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 1, &id), -1);
+	ck_assert_int_eq(errno, ECONNREFUSED);
+	ck_assert_double_lt(uu_now_ms() - t0, MARGIN_MS);
+	usrsctp_close(cl);
+}
+END_TEST
+
+/* ----------------------------------------------------------- non-blocking */
+
+START_TEST(non_blocking)
+{
+	unsigned char list[64];
+	struct socket *l, *cl;
+	struct sockaddr *peers;
+	sctp_assoc_t id = 0, q = 0;
+	int n;
+
+	l = v4_only_server();
+	ck_assert_int_eq(cx_setdefault(CX_OPT_ATTEMPT_DELAY_MS, D_MS), 0);
+	cl = client(AF_INET6);
+	usrsctp_set_non_blocking(cl, 1);
+	dead_then_live(list);
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 2, &id), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	ck_assert_uint_ne(id, 0);
+	/* Row 9: under way. */
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 2, &q), -1);
+	ck_assert_int_eq(errno, EALREADY);
+	ck_assert_int_eq(cx_usrsctp_getassocid(cl, &q), 0);
+	ck_assert_uint_eq(q, id);
+	ck_assert_int_eq(cx_usrsctp_getpaddrs(cl, 0, &peers), -1);
+	ck_assert_int_eq(errno, ENOTCONN);	/* not up yet */
+
+	ck_assert_int_eq(uu_wait_established(cl, id, D_MS + MARGIN_MS), SCTP_ESTABLISHED);
+	n = cx_usrsctp_getpaddrs(cl, 0, &peers);
+	ck_assert_int_eq(n, 1);
+	ck_assert(uu_is(peers, "127.0.0.1"));
+	cx_freepaddrs(peers);
+	usrsctp_close(cl);
+	usrsctp_close(l);
+}
+END_TEST
+
+/* ------------------------------------------------------- SPEC §4's rows */
+
+static struct socket *fresh;
+
+static void
+rows_setup(void)
+{
+	setup();
+	fresh = client(AF_INET);
+}
+
+static int
+try(const void *list, int cnt)
+{
+	sctp_assoc_t id = 12345;
+	int r;
+
+	errno = 0;
+	r = cx_usrsctp_connectx(fresh, list, cnt, &id);
+	ck_assert_uint_eq(id, 12345);
+	return r == -1 ? errno : 0;
+}
+
+START_TEST(row1_null_socket)
+{
+	unsigned char list[64], *p = list;
+	sctp_assoc_t id;
+
+	uu_put(&p, "127.0.0.1", SPORT);
+	ck_assert_int_eq(cx_usrsctp_connectx(NULL, (struct sockaddr *)(void *)list, 1, &id), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(cx_usrsctp_getassocid(NULL, &id), -1);
+	ck_assert_int_eq(errno, EBADF);
+}
+END_TEST
+
+START_TEST(row3_no_list)
+{
+	unsigned char list[64], *p = list;
+
+	uu_put(&p, "127.0.0.1", SPORT);
+	ck_assert_int_eq(try(NULL, 1), EINVAL);
+	ck_assert_int_eq(try(list, 0), EINVAL);
+	ck_assert_int_eq(try(list, -1), EINVAL);
+}
+END_TEST
+
+START_TEST(row4_usrsctp_limit)
+{
+	static unsigned char list[200 * sizeof(struct sockaddr_in6)];
+	unsigned char *p;
+	char a[32];
+	int i;
+
+	/* 74 IPv6 entries: 2072 bytes (usrsctp takes 2044 besides its count). */
+	for (p = list, i = 0; i < 74; i++)
+		uu_put(&p, "::1", SPORT);
+	ck_assert_int_eq(try(list, 74), E2BIG);
+	/* 73 (2044 bytes) fit: the next check decides (its last port differs). */
+	for (p = list, i = 0; i < 73; i++)
+		uu_put(&p, "::1", i == 72 ? SPORT + 1 : SPORT);
+	ck_assert_int_eq(try(list, 73), EINVAL);
+	/* 128 IPv4 entries: 2048 + 4 bytes in usrsctp's buffer. */
+	for (p = list, i = 0; i < 128; i++) {
+		snprintf(a, sizeof(a), "127.0.%d.%d", i / 200, 1 + i % 200);
+		uu_put(&p, a, SPORT);
+	}
+	ck_assert_int_eq(try(list, 128), E2BIG);
+	/* 127 fit: the next check decides (its last port differs). */
+	for (p = list, i = 0; i < 127; i++)
+		uu_put(&p, "127.0.0.1", i == 126 ? SPORT + 1 : SPORT);
+	ck_assert_int_eq(try(list, 127), EINVAL);
+}
+END_TEST
+
+START_TEST(row4_over_64k)
+{
+	size_t n = 65536 / sizeof(struct sockaddr_in6) + 2;
+	unsigned char *list = calloc(n, sizeof(struct sockaddr_in6)), *p = list;
+	size_t i;
+
+	ck_assert_ptr_nonnull(list);
+	for (i = 0; i < n; i++)
+		uu_put(&p, "::1", SPORT);
+	ck_assert_int_eq(try(list, (int)n), E2BIG);
+	ck_assert_int_eq(try(list, 0x7fffffff), E2BIG);
+	free(list);
+}
+END_TEST
+
+START_TEST(row5_bad_family)
+{
+	unsigned char list[64], *p = list;
+	struct sockaddr_in sin;
+
+	uu_put(&p, "127.0.0.1", SPORT);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_UNIX;
+	memcpy(p, &sin, sizeof(sin));
+	ck_assert_int_eq(try(list, 2), EINVAL);
+}
+END_TEST
+
+/* Left to usrsctp (it cannot be asked a socket's family): still EINVAL. */
+START_TEST(row6_ipv6_on_ipv4_socket)
+{
+	unsigned char list[64], *p = list;
+
+	uu_put(&p, "::1", SPORT);
+	ck_assert_int_eq(try(list, 1), EINVAL);
+}
+END_TEST
+
+START_TEST(row7_addresses)
+{
+	unsigned char list[64], *p;
+
+	p = list; uu_put(&p, "0.0.0.0", SPORT);
+	ck_assert_int_eq(try(list, 1), EINVAL);
+	p = list; uu_put(&p, "::", SPORT);
+	ck_assert_int_eq(try(list, 1), EINVAL);
+	p = list; uu_put(&p, "224.0.0.1", SPORT);
+	ck_assert_int_eq(try(list, 1), EINVAL);
+	p = list; uu_put(&p, "ff02::1", SPORT);
+	ck_assert_int_eq(try(list, 1), EINVAL);
+	p = list; uu_put(&p, "255.255.255.255", SPORT);
+	ck_assert_int_eq(try(list, 1), EINVAL);
+	p = list; uu_put(&p, "::ffff:0.0.0.0", SPORT);
+	ck_assert_int_eq(try(list, 1), EINVAL);
+	p = list; uu_put(&p, "127.0.0.1", 0);
+	ck_assert_int_eq(try(list, 1), EINVAL);
+	p = list; uu_put(&p, "127.0.0.1", SPORT); uu_put(&p, "127.0.0.2", SPORT + 1);
+	ck_assert_int_eq(try(list, 2), EINVAL);
+}
+END_TEST
+
+/* A failed check leaves the socket as it was: it still connects. */
+START_TEST(checks_leave_socket_usable)
+{
+	static const char *const lo4[] = { "127.0.0.1" };
+	unsigned char list[64], *p = list;
+	struct socket *l;
+	sctp_assoc_t id;
+
+	ck_assert_ptr_nonnull(l = uu_listen(AF_INET, lo4, 1, SPORT));
+	uu_put(&p, "127.0.0.1", 0);
+	ck_assert_int_eq(try(list, 1), EINVAL);
+	p = list;
+	uu_put(&p, "127.0.0.1", SPORT);
+	ck_assert_int_eq(cx_usrsctp_connectx(fresh, (struct sockaddr *)(void *)list, 1, &id), 0);
+	ck_assert_int_eq(uu_state(fresh, id), SCTP_ESTABLISHED);
+	usrsctp_close(l);
+}
+END_TEST
+
+/* Queries on a socket cx_usrsctp_connectx never touched. */
+START_TEST(queries_without_record)
+{
+	struct sockaddr *peers;
+	sctp_assoc_t id;
+
+	ck_assert_int_eq(cx_usrsctp_getassocid(fresh, &id), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	ck_assert_int_eq(cx_usrsctp_getpaddrs(fresh, 0, &peers), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	ck_assert_int_eq(cx_usrsctp_getassocid(fresh, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(cx_usrsctp_getpaddrs(fresh, 0, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+static Suite *
+usrsctp_suite(void)
+{
+	Suite *s = suite_create("usrsctp");
+	TCase *tc;
+
+	tc = tcase_create("paths");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, two_paths_v6_and_v4);
+	tcase_add_test(tc, failover_within_attempt_delay);
+	tcase_add_test(tc, failover_with_usrsctp_defaults);
+	tcase_add_test(tc, total_timeout_bounds_the_call);
+	tcase_add_test(tc, init_count_bounds_the_call);
+	tcase_add_test(tc, refused);
+	tcase_add_test(tc, non_blocking);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("rows");
+	tcase_add_checked_fixture(tc, rows_setup, NULL);
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, row1_null_socket);
+	tcase_add_test(tc, row3_no_list);
+	tcase_add_test(tc, row4_usrsctp_limit);
+	tcase_add_test(tc, row4_over_64k);
+	tcase_add_test(tc, row5_bad_family);
+	tcase_add_test(tc, row6_ipv6_on_ipv4_socket);
+	tcase_add_test(tc, row7_addresses);
+	tcase_add_test(tc, checks_leave_socket_usable);
+	tcase_add_test(tc, queries_without_record);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	sr = srunner_create(usrsctp_suite());
+	/* One stack per test: each must run in a process of its own. */
+	srunner_set_fork_status(sr, CK_FORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,354 @@
+/*
+ * The header in the other order from check_usrsctp.c: <usrsctp.h>, then
+ * <connectx.h>, then <connectx_usrsctp.h> (through usrsctp_util.h).
+ */
+#include <config.h>
+
+#include <usrsctp.h>
+#include <connectx.h>
+#include <connectx_usrsctp.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "usrsctp_util.h"
+
+/* usrsctp's unsigned ID is the one in force here, not the library's. */
+_Static_assert((sctp_assoc_t)-1 > 0, "sctp_assoc_t is usrsctp's");
+
+double
+uu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+uint16_t
+uu_free_udp_port(void)
+{
+	struct sockaddr_in6 sin6;
+	socklen_t len = sizeof(sin6);
+	int fd, off = 0;
+	uint16_t port = 0;
+
+	/* A dual-stack socket: the port is free on both families. */
+	if ((fd = socket(AF_INET6, SOCK_DGRAM, 0)) < 0)
+		return 0;
+	(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	if (bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin6, &len) == 0)
+		port = ntohs(sin6.sin6_port);
+	close(fd);
+	return port;
+}
+
+uint16_t
+uu_init(void)
+{
+	uint16_t port = uu_free_udp_port();
+
+	usrsctp_init(port, NULL, NULL);
+	return port;
+}
+
+struct socket *
+uu_socket(int family, uint16_t encaps)
+{
+	struct sctp_udpencaps ue;
+	struct socket *so;
+
+	so = usrsctp_socket(family, SOCK_STREAM, IPPROTO_SCTP, NULL, NULL, 0, NULL);
+	if (so == NULL)
+		return NULL;
+	memset(&ue, 0, sizeof(ue));
+	ue.sue_address.ss_family = (sa_family_t)family;
+	ue.sue_port = htons(encaps);
+	if (usrsctp_setsockopt(so, IPPROTO_SCTP, SCTP_REMOTE_UDP_ENCAPS_PORT,
+	    &ue, sizeof(ue)) != 0) {
+		usrsctp_close(so);
+		return NULL;
+	}
+	return so;
+}
+
+size_t
+uu_put(unsigned char **p, const char *addr, uint16_t port)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+
+	memset(&sin, 0, sizeof(sin));
+	memset(&sin6, 0, sizeof(sin6));
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) == 1) {
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons(port);
+		memcpy(*p, &sin, sizeof(sin));
+		*p += sizeof(sin);
+		return sizeof(sin);
+	}
+	if (inet_pton(AF_INET6, addr, &sin6.sin6_addr) != 1)
+		abort();
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(port);
+	memcpy(*p, &sin6, sizeof(sin6));
+	*p += sizeof(sin6);
+	return sizeof(sin6);
+}
+
+struct socket *
+uu_listen(int family, const char *const *addrs, int n, uint16_t sport)
+{
+	unsigned char buf[16 * sizeof(struct sockaddr_in6)], *p = buf;
+	struct socket *so;
+	int i;
+
+	so = usrsctp_socket(family, SOCK_STREAM, IPPROTO_SCTP, NULL, NULL, 0, NULL);
+	if (so == NULL)
+		return NULL;
+	for (i = 0; i < n && i < 16; i++)
+		uu_put(&p, addrs[i], sport);
+	if (usrsctp_bindx(so, (struct sockaddr *)(void *)buf, n,
+	    SCTP_BINDX_ADD_ADDR) != 0 || usrsctp_listen(so, 8) != 0) {
+		usrsctp_close(so);
+		return NULL;
+	}
+	return so;
+}
+
+bool
+uu_is(const struct sockaddr *sa, const char *addr)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (sa->sa_family == AF_INET) {
+		memcpy(&sin, sa, sizeof(sin));
+		return inet_pton(AF_INET, addr, &a4) == 1 &&
+		    a4.s_addr == sin.sin_addr.s_addr;
+	}
+	if (sa->sa_family != AF_INET6)
+		return false;
+	memcpy(&sin6, sa, sizeof(sin6));
+	if (IN6_IS_ADDR_V4MAPPED(&sin6.sin6_addr))
+		return inet_pton(AF_INET, addr, &a4) == 1 &&
+		    memcmp(&sin6.sin6_addr.s6_addr[12], &a4, 4) == 0;
+	return inet_pton(AF_INET6, addr, &a6) == 1 &&
+	    IN6_ARE_ADDR_EQUAL(&a6, &sin6.sin6_addr);
+}
+
+bool
+uu_has(const struct sockaddr *list, int n, const char *addr)
+{
+	const unsigned char *p = (const unsigned char *)list;
+	struct sockaddr sa;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&sa, p, sizeof(sa));
+		if (uu_is((const struct sockaddr *)(const void *)p, addr))
+			return true;
+		p += sa.sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+		    sizeof(struct sockaddr_in6);
+	}
+	return false;
+}
+
+int
+uu_state(struct socket *so, sctp_assoc_t id)
+{
+	struct sctp_status st;
+	socklen_t len = sizeof(st);
+
+	memset(&st, 0, sizeof(st));
+	st.sstat_assoc_id = id;
+	if (usrsctp_getsockopt(so, IPPROTO_SCTP, SCTP_STATUS, &st, &len) != 0)
+		return -errno;
+	return st.sstat_state;
+}
+
+int
+uu_path_state(struct socket *so, sctp_assoc_t id, const char *addr, uint16_t port)
+{
+	struct sctp_paddrinfo pi;
+	socklen_t len = sizeof(pi);
+	unsigned char *p = (unsigned char *)&pi.spinfo_address;
+
+	memset(&pi, 0, sizeof(pi));
+	uu_put(&p, addr, port);
+	pi.spinfo_assoc_id = id;
+	if (usrsctp_getsockopt(so, IPPROTO_SCTP, SCTP_GET_PEER_ADDR_INFO, &pi, &len) != 0)
+		return -errno;
+	return pi.spinfo_state;
+}
+
+int
+uu_wait_established(struct socket *so, sctp_assoc_t id, int ms)
+{
+	double end = uu_now_ms() + ms;
+	int st;
+
+	for (;;) {
+		st = uu_state(so, id);
+		if (st == SCTP_ESTABLISHED || st < 0 || uu_now_ms() > end)
+			return st;
+		usleep(1000);
+	}
+}
+
+ssize_t
+uu_send(struct socket *so, const void *buf, size_t len)
+{
+	struct sctp_sndinfo si;
+
+	memset(&si, 0, sizeof(si));
+	return usrsctp_sendv(so, buf, len, NULL, 0, &si, sizeof(si),
+	    SCTP_SENDV_SNDINFO, 0);
+}
+
+/* One message, waiting up to ms (the socket is made non-blocking meanwhile). */
+static ssize_t
+recv_one(struct socket *so, void *buf, size_t len, int ms, int *flags)
+{
+	double end = uu_now_ms() + ms;
+	int nb = usrsctp_get_non_blocking(so);
+	struct sctp_rcvinfo ri;
+	socklen_t fromlen, infolen;
+	struct sockaddr_in6 from;
+	unsigned int infotype;
+	ssize_t n;
+
+	usrsctp_set_non_blocking(so, 1);
+	for (;;) {
+		fromlen = sizeof(from);
+		infolen = sizeof(ri);
+		infotype = 0;
+		*flags = 0;
+		n = usrsctp_recvv(so, buf, len, (struct sockaddr *)&from, &fromlen,
+		    &ri, &infolen, &infotype, flags);
+		if (n >= 0 || (errno != EWOULDBLOCK && errno != EAGAIN) ||
+		    uu_now_ms() > end)
+			break;
+		usleep(1000);
+	}
+	usrsctp_set_non_blocking(so, nb);
+	return n;
+}
+
+ssize_t
+uu_recv(struct socket *so, void *buf, size_t len, int ms, sctp_assoc_t *commup_id)
+{
+	double end = uu_now_ms() + ms;
+	union sctp_notification sn;
+	ssize_t n;
+	int flags;
+
+	for (;;) {
+		n = recv_one(so, buf, len, (int)(end - uu_now_ms()) + 1, &flags);
+		if (n <= 0 || !(flags & MSG_NOTIFICATION))
+			return n;
+		memset(&sn, 0, sizeof(sn));
+		memcpy(&sn, buf, (size_t)n < sizeof(sn) ? (size_t)n : sizeof(sn));
+		if (commup_id != NULL && sn.sn_header.sn_type == SCTP_ASSOC_CHANGE &&
+		    sn.sn_assoc_change.sac_state == SCTP_COMM_UP)
+			*commup_id = sn.sn_assoc_change.sac_assoc_id;
+	}
+}
+
+int
+uu_recv_assoc_change(struct socket *so, int ms, sctp_assoc_t *id)
+{
+	union sctp_notification sn;
+	char buf[1024];
+	ssize_t n;
+	int flags;
+
+	n = recv_one(so, buf, sizeof(buf), ms, &flags);
+	if (n < (ssize_t)sizeof(struct sctp_assoc_change) || !(flags & MSG_NOTIFICATION))
+		return -1;
+	memcpy(&sn, buf, sizeof(sn) < (size_t)n ? sizeof(sn) : (size_t)n);
+	if (sn.sn_header.sn_type != SCTP_ASSOC_CHANGE)
+		return -1;
+	*id = sn.sn_assoc_change.sac_assoc_id;
+	return sn.sn_assoc_change.sac_state;
+}
+
+/* ------------------------------------------------------ the forked server */
+
+static void
+serve(int ready, uint16_t encaps_port, int family, const char *const *addrs,
+    int n, uint16_t sport)
+{
+	struct socket *l, *c;
+	char buf[65536];
+	ssize_t k;
+	int flags;
+
+	usrsctp_init(encaps_port, NULL, NULL);
+	if ((l = uu_listen(family, addrs, n, sport)) == NULL)
+		_exit(1);
+	(void)!write(ready, "r", 1);
+	close(ready);
+	while ((c = usrsctp_accept(l, NULL, NULL)) != NULL) {
+		/* One association at a time: echo until it ends. */
+		for (;;) {
+			k = recv_one(c, buf, sizeof(buf), 3600 * 1000, &flags);
+			if (k <= 0)
+				break;
+			if (!(flags & MSG_NOTIFICATION))
+				(void)uu_send(c, buf, (size_t)k);
+		}
+		usrsctp_close(c);
+	}
+	_exit(0);
+}
+
+pid_t
+uu_server_fork(uint16_t encaps_port, int family, const char *const *addrs,
+    int n, uint16_t sport)
+{
+	int fds[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(fds) != 0)
+		return -1;
+	if ((pid = fork()) == 0) {
+		close(fds[0]);
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		serve(fds[1], encaps_port, family, addrs, n, sport);
+	}
+	close(fds[1]);
+	if (pid < 0 || read(fds[0], &c, 1) != 1) {
+		close(fds[0]);
+		if (pid > 0)
+			uu_server_stop(pid);
+		return -1;
+	}
+	close(fds[0]);
+	return pid;
+}
+
+void
+uu_server_stop(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	(void)waitpid(pid, NULL, 0);
+}
