@@ -1,0 +1,206 @@
+#!/bin/sh
+# cxconnect(1): exit status (usage 2, connect failure 1, I/O error 3), the
+# -v lines (one per attempt, then the winner), stdin to the peer and the
+# peer to stdout, half-close both ways.  Loopback listeners in python3.
+tool="${top_builddir:-.}/tools/cxconnect"
+[ -x "$tool" ] || { echo "no $tool"; exit 99; }
+command -v python3 >/dev/null 2>&1 || { echo "python3 is needed for the listeners; skipped"; exit 77; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cxtool.XXXXXX") || exit 99
+servers=""
+cleanup() {
+	for pid in $servers; do kill "$pid" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+failures=0
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# One-connection servers on 127.0.0.1: the port goes to stdout.
+#   collect  read to EOF, then answer "got N bytes: <data>" and close
+#   greet    send "hi" and close without reading
+#   reset    read a line, then close with a reset
+#   udp      echo one datagram
+cat > "$tmp/server.py" <<'EOF'
+import socket, struct, sys
+mode = sys.argv[1]
+kind = socket.SOCK_DGRAM if mode == "udp" else socket.SOCK_STREAM
+s = socket.socket(socket.AF_INET, kind)
+s.bind(("127.0.0.1", 0))
+if mode == "refused":
+    print(s.getsockname()[1], flush=True)
+    sys.exit(0)
+if mode == "udp":
+    print(s.getsockname()[1], flush=True)
+    data, peer = s.recvfrom(65536)
+    s.sendto(data, peer)
+    sys.exit(0)
+s.listen(8)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept()
+if mode == "collect":
+    data = b""
+    while True:
+        chunk = c.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    c.sendall(b"got %d bytes: " % len(data) + data)
+elif mode == "greet":
+    c.sendall(b"hi\n")
+elif mode == "reset":
+    c.makefile("rb").readline()
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+c.close()
+EOF
+
+# Start a server; its port in $port.
+serve() {
+	: > "$tmp/port"
+	python3 "$tmp/server.py" "$1" > "$tmp/port" &
+	servers="$servers $!"
+	i=0
+	while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	last=$!
+	port=$(cat "$tmp/port")
+	[ -n "$port" ] || { echo "server $1 did not start"; exit 99; }
+}
+
+# Let the last server finish its one connection (or end it after 5 s).
+reap() {
+	i=0
+	while kill -0 "$last" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	kill "$last" 2>/dev/null
+	wait "$last" 2>/dev/null
+}
+
+# Run the tool: status in $rc, stdout in $tmp/out, stderr in $tmp/err.
+run() {
+	"$tool" "$@" > "$tmp/out" 2> "$tmp/err" < "$tmp/in"
+	rc=$?
+}
+
+expect_rc() {
+	[ "$rc" -eq "$1" ] || { fail "$2: exit $rc, want $1"; sed 's/^/  | /' "$tmp/err"; }
+}
+
+num='[0-9]+\.[0-9]'
+attempt_re() {	# index, address, outcome
+	echo "^cxconnect: \[$1\] $2 \+$num ms: $3 after $num ms\$"
+}
+
+: > "$tmp/in"
+
+# --- usage: 2 ----------------------------------------------------------
+run;				expect_rc 2 "no operand"
+grep -q '^usage: cxconnect' "$tmp/err" || fail "no operand: no usage line"
+run -x 127.0.0.1:80;		expect_rc 2 "unknown option"
+run -d 5 localhost 80;		expect_rc 2 "attempt delay out of range"
+run -d abc localhost 80;	expect_rc 2 "attempt delay not a number"
+run -T -1 localhost 80;		expect_rc 2 "negative total timeout"
+run localhost 80 extra;		expect_rc 2 "three operands, not addresses"
+run localhost;			expect_rc 2 "host without port"
+run -s not-an-address localhost 80; expect_rc 2 "-s not numeric"
+run -6 127.0.0.1:80;		expect_rc 2 "-6 with an IPv4 address"
+
+# --- connect failure: 1 ------------------------------------------------
+serve refused; refused=$port; reap
+run -v "127.0.0.1:$refused"
+expect_rc 1 "refused address"
+[ "$(grep -c '^cxconnect: \[' "$tmp/err")" -eq 1 ] || fail "refused: want one attempt line"
+grep -Eq "$(attempt_re 0 "127.0.0.1:$refused" 'Connection refused')" "$tmp/err" ||
+	{ fail "refused: attempt line format"; cat "$tmp/err"; }
+grep -q 'connected to' "$tmp/err" && fail "refused: a winner line"
+grep -q "^cxconnect: .*Connection refused\$" "$tmp/err" || fail "refused: no error line"
+run no-such-host.invalid 80;	expect_rc 1 "name that does not resolve"
+run -i no-such-if0 "127.0.0.1:$refused"; expect_rc 1 "unknown interface"
+
+# --- -v: one line per attempt, then the winner -------------------------
+serve collect
+run -v "127.0.0.1:$refused" "127.0.0.1:$port"
+expect_rc 0 "refused then live"
+[ "$(grep -c '^cxconnect: \[' "$tmp/err")" -eq 2 ] || fail "-v: want two attempt lines"
+grep -Eq "$(attempt_re 0 "127.0.0.1:$refused" 'Connection refused')" "$tmp/err" ||
+	fail "-v: refused attempt line"
+grep -Eq "$(attempt_re 1 "127.0.0.1:$port" connected)" "$tmp/err" ||
+	fail "-v: connected attempt line"
+grep -Eq "^cxconnect: connected to 127.0.0.1:$port \[1\] in $num ms, association [1-9][0-9]*\$" "$tmp/err" ||
+	fail "-v: winner line"
+[ "$(tail -n 1 "$tmp/err" | cut -c1-25)" = "cxconnect: connected to 1" ] ||
+	fail "-v: the winner line comes last"
+reap
+run "127.0.0.1:$port";		expect_rc 1 "server gone"
+
+# --- host and port -----------------------------------------------------
+serve collect
+run -v localhost "$port"
+expect_rc 0 "localhost PORT"
+grep -Eq "^cxconnect: connected to (127.0.0.1|\[::1\]):$port \[[0-9]+\] in $num ms, association [1-9][0-9]*\$" "$tmp/err" ||
+	{ fail "localhost: winner line"; cat "$tmp/err"; }
+reap
+
+# --- piping and half-close ---------------------------------------------
+# The server answers only after our end of the stream: stdin's EOF must be
+# passed on (shutdown), and the answer read to the peer's EOF.
+serve collect
+printf 'hello\nworld\n' > "$tmp/in"
+run "127.0.0.1:$port"
+expect_rc 0 "piping"
+printf 'got 12 bytes: hello\nworld\n' | cmp -s - "$tmp/out" ||
+	{ fail "piping: output"; od -c "$tmp/out" | head; }
+[ -s "$tmp/err" ] && fail "piping: stderr not empty without -v"
+reap
+
+# A larger stream, both ways.
+head -c 300000 /dev/urandom > "$tmp/in" 2>/dev/null || dd if=/dev/urandom of="$tmp/in" bs=1000 count=300 2>/dev/null
+serve collect
+run "127.0.0.1:$port"
+expect_rc 0 "300 kB"
+{ printf 'got 300000 bytes: '; cat "$tmp/in"; } | cmp -s - "$tmp/out" || fail "300 kB: output"
+reap
+
+# The peer ends first: done at its EOF, though stdin stays open.
+mkfifo "$tmp/fifo"
+exec 4<>"$tmp/fifo"
+serve greet
+if command -v timeout >/dev/null 2>&1; then t="timeout 10"; else t=""; fi
+$t "$tool" "127.0.0.1:$port" < "$tmp/fifo" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+expect_rc 0 "peer's EOF with stdin open"
+[ "$(cat "$tmp/out")" = "hi" ] || fail "peer's EOF: output"
+exec 4>&-
+reap
+
+# --- I/O error: 3 ------------------------------------------------------
+serve reset
+printf 'x\n' > "$tmp/in"
+run "127.0.0.1:$port"
+expect_rc 3 "connection reset"
+reap
+
+# --- UDP: a datagram each way; runs until interrupted ------------------
+if [ -n "$t" ]; then
+	serve udp
+	printf 'ping' > "$tmp/in"
+	timeout 2 "$tool" -u "127.0.0.1:$port" < "$tmp/in" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	expect_rc 124 "UDP runs until interrupted"
+	[ "$(cat "$tmp/out")" = "ping" ] || fail "UDP: echo"
+	reap
+fi
+
+if [ "$failures" -ne 0 ]; then
+	echo "cxconnect: $failures failures"
+	exit 1
+fi
+echo "cxconnect: exit status, -v lines, piping and half-close as documented"
