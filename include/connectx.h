@@ -57,6 +57,13 @@ struct cx_attempt {
 	int			ca_error;	/* 0 won, EINPROGRESS running */
 };
 
+/*
+ * Called, in the calling thread, as each attempt on the socket starts
+ * (ca_error EINPROGRESS) and as it ends; NULL removes it.
+ */
+typedef void (*cx_observer_t)(int, const struct cx_attempt *, void *);
+int	cx_setobserver(int, cx_observer_t, void *);
+
 /* Queries on the association recorded for a socket. */
 int	cx_getassocid(int, cx_sctp_assoc_t *);
 int	cx_getpaddrs(int, cx_sctp_assoc_t, struct sockaddr **);
@@ -82,6 +89,8 @@ struct cx_dial_opts {
 	long			 cd_attempt_timeout_ms;	/* as cx_setdefault */
 	long			 cd_total_timeout_ms;
 	long			 cd_max_parallel;
+	cx_observer_t		 cd_observer;	/* as cx_setobserver, or NULL */
+	void			*cd_observer_arg;
 };
 
 /* A descriptor, or -1 with errno; *gai_error: 0 or getaddrinfo's code. */

@@ -189,7 +189,7 @@ connectx(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
 	req.defer = iov == NULL && (flags & CONNECT_RESUME_ON_READ_WRITE);
 	req.no_cookie = (req.fastopen || req.defer) &&
 	    (flags & CONNECT_DATA_AUTHENTICATED);
-	registry_policy(fd, st.cookie, &req.policy);
+	registry_settings(fd, st.cookie, &req.policy, &req.observer);
 	err = engine_connect(&req, &res);
 	addrlist_free(&req.dests);	/* the engine's, unless it failed to start */
 	if (len != NULL)

@@ -124,6 +124,9 @@ apply_policy(int fd, const struct cx_dial_opts *o)
 	for (i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
 		if (value[i] != 0 && cx_setopt(fd, opt[i], value[i]) == -1)
 			return -1;
+	if (o->cd_observer != NULL &&
+	    cx_setobserver(fd, o->cd_observer, o->cd_observer_arg) == -1)
+		return -1;
 	return 0;
 }
 

@@ -60,6 +60,7 @@ struct run {
 	const struct transport	*tp;
 	struct destlist		 dests;
 	struct policy		 policy;
+	struct observer		 observer;
 	cx_sctp_assoc_t		 id;
 	struct cx_attempt	*report;	/* one per destination started */
 	size_t			 nreport;
@@ -159,6 +160,7 @@ run_new(struct engine_request *req)
 	req->dests.v = NULL;
 	req->dests.n = 0;
 	r->policy = req->policy;
+	r->observer = req->observer;
 	r->winner = -1;
 	r->clones = CLONES_NO;
 	if (r->policy.total_timeout_ms > 0) {
@@ -179,11 +181,20 @@ release(struct run *r, int fd)
 		close(fd);
 }
 
+/* Tell the socket's observer of attempt at, as it starts or ends. */
+static void
+notify(const struct run *r, size_t at)
+{
+	if (r->observer.fn != NULL)
+		r->observer.fn(r->fd, &r->report[at], r->observer.arg);
+}
+
 static void
 end_report(struct run *r, size_t at, int err)
 {
 	r->report[at].ca_end = mono_now();
 	r->report[at].ca_error = err;
+	notify(r, at);
 }
 
 static struct live
@@ -283,6 +294,7 @@ attempt_start(struct run *r, int fd)
 	a->ca_index = (unsigned int)r->next++;
 	a->ca_start = r->last_start = mono_now();
 	a->ca_error = EINPROGRESS;
+	notify(r, l->at);
 	l->taken = 0;
 	if (r->syn != NULL)
 		err = r->tp->start_with_data(fd, (const struct sockaddr *)&d->ss,
@@ -459,10 +471,11 @@ run_whole_list(struct run *r, bool want_id)
 	memcpy(&a->ca_addr, &r->dests.v[0].ss, r->dests.v[0].len);
 	a->ca_addrlen = r->dests.v[0].len;
 	a->ca_start = mono_now();
+	a->ca_error = EINPROGRESS;
+	notify(r, 0);
 	err = r->tp->connect_list(r->fd, &r->dests, want_id, &id);
-	a->ca_error = err;
 	if (err != EINPROGRESS)
-		a->ca_end = mono_now();
+		end_report(r, 0, err);
 	if (id > 0)
 		r->id = id;
 	/* In progress, the kernel's association exists and runs on its own. */
@@ -663,13 +676,14 @@ run_deferred(struct run *r)
 		return errno;
 	if (!(flags & O_NONBLOCK))
 		fcntl(r->fd, F_SETFL, flags | O_NONBLOCK);
+	a->ca_error = EINPROGRESS;
+	notify(r, 0);
 	err = r->tp->start_deferred(r->fd, (const struct sockaddr *)&d->ss,
 	    d->len, r->no_cookie);
 	if (!(flags & O_NONBLOCK))
 		fcntl(r->fd, F_SETFL, flags);
-	a->ca_error = err;
 	if (err != EINPROGRESS)
-		a->ca_end = mono_now();
+		end_report(r, 0, err);
 	if (err == 0 || err == EINPROGRESS) {
 		r->winner = 0;
 		return 0;

@@ -20,6 +20,7 @@
 #include "connectx.h"
 #include "addrlist.h"
 #include "policy.h"
+#include "registry.h"
 #include "sockstate.h"
 
 struct run;
@@ -30,6 +31,7 @@ struct engine_request {
 	const struct iovec	*iov;		/* data once connected, or NULL */
 	int			 iovcnt;
 	struct policy		 policy;
+	struct observer		 observer;	/* told of each attempt */
 	bool			 want_id;	/* the caller reads the ID (sctp_connectx) */
 	bool			 fastopen;	/* iov rides the first flight where allowed */
 	bool			 no_cookie;	/* ... even without a fast open cookie */

@@ -170,6 +170,23 @@ cx_setopt(int fd, int opt, long value)
 }
 
 int
+cx_setobserver(int fd, cx_observer_t fn, void *arg)
+{
+	struct sockrec *rec;
+	uint64_t cookie;
+	int err;
+
+	if ((err = socket_cookie(fd, &cookie)) != 0)
+		return fail(err);
+	if ((rec = registry_lock(fd, cookie, true)) != NULL) {
+		rec->observer.fn = fn;
+		rec->observer.arg = arg;
+	}
+	registry_unlock(fd);
+	return rec != NULL ? 0 : fail(ENOMEM);
+}
+
+int
 cx_getopt(int fd, int opt, long *value)
 {
 	struct policy p;

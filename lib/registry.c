@@ -118,7 +118,7 @@ registry_new_id(void)
 }
 
 void
-registry_policy(int fd, uint64_t cookie, struct policy *p)
+registry_settings(int fd, uint64_t cookie, struct policy *p, struct observer *o)
 {
 	struct sockrec *r = registry_lock(fd, cookie, false);
 
@@ -126,7 +126,17 @@ registry_policy(int fd, uint64_t cookie, struct policy *p)
 		*p = r->policy;
 	else
 		policy_defaults(p);
+	if (o != NULL) {
+		o->fn = r != NULL ? r->observer.fn : NULL;
+		o->arg = r != NULL ? r->observer.arg : NULL;
+	}
 	registry_unlock(fd);
+}
+
+void
+registry_policy(int fd, uint64_t cookie, struct policy *p)
+{
+	registry_settings(fd, cookie, p, NULL);
 }
 
 cx_sctp_assoc_t

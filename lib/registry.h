@@ -26,10 +26,16 @@ struct assoc {
 	size_t			 nattempts;
 };
 
+struct observer {
+	cx_observer_t	 fn;
+	void		*arg;
+};
+
 struct sockrec {
 	uint64_t	 cookie;
 	bool		 has_policy;
 	struct policy	 policy;
+	struct observer	 observer;
 	struct assoc	 assoc;
 	bool		 tcp_done;	/* disconnectx'd: never connects again */
 	struct run	*run;		/* a non-blocking connect under way */
@@ -66,6 +72,10 @@ void		 registry_activity(int fd, uint64_t cookie, bool *done, bool *running);
 
 /* The policy a socket runs under: its own, or the process defaults. */
 void		 registry_policy(int fd, uint64_t cookie, struct policy *);
+
+/* What a run on the socket needs from its record: policy and observer. */
+void		 registry_settings(int fd, uint64_t cookie, struct policy *,
+		    struct observer *);
 
 /*
  * Records of sockets that are not descriptors (usrsctp's struct socket),

@@ -112,7 +112,7 @@ sctp_connectx(int fd, struct sockaddr *addrs, int addrcnt, cx_sctp_assoc_t *id)
 	}
 	req.st = &st;
 	req.want_id = id != NULL;
-	registry_policy(fd, st.cookie, &req.policy);
+	registry_settings(fd, st.cookie, &req.policy, &req.observer);
 	err = engine_connect(&req, &res);
 	addrlist_free(&req.dests);	/* the engine's, unless it failed to start */
 	if ((err == 0 || err == EINPROGRESS) && id != NULL)

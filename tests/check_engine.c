@@ -372,6 +372,71 @@ START_TEST(test_failover_with_clones_leaks_no_descriptor)
 }
 END_TEST
 
+/* What an observer was told, in order. */
+struct seen {
+	int		fd;
+	unsigned int	index[16];
+	int		error[16];
+	int		n;
+};
+
+static void
+observe(int fd, const struct cx_attempt *a, void *arg)
+{
+	struct seen *s = arg;
+
+	s->fd = fd;
+	if (s->n < 16) {
+		s->index[s->n] = a->ca_index;
+		s->error[s->n++] = a->ca_error;
+	}
+}
+
+START_TEST(test_observer_is_told_of_each_attempt_as_it_starts_and_ends)
+{
+	struct blackhole b;
+	struct listener live;
+	struct sockaddr_storage a[3];
+	socklen_t l[3];
+	struct seen seen = { .n = 0 };
+	int fd;
+
+	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	tu_refused(&a[0], &l[0], AF_INET);
+	a[1] = b.l.addr; l[1] = b.l.addrlen;
+	a[2] = live.addr; l[2] = live.addrlen;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(cx_setobserver(fd, observe, &seen), 0);
+	cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 30);
+	ck_assert_int_eq(connect_list(fd, a, l, 3), 0);
+	ck_assert_int_eq(seen.fd, fd);
+	/* [0] starts, is refused; [1] starts; [2] starts; [1] dropped; [2] won. */
+	ck_assert_int_eq(seen.n, 6);
+	ck_assert_uint_eq(seen.index[0], 0);
+	ck_assert_int_eq(seen.error[0], EINPROGRESS);
+	ck_assert_uint_eq(seen.index[1], 0);
+	ck_assert_int_eq(seen.error[1], ECONNREFUSED);
+	ck_assert_uint_eq(seen.index[2], 1);
+	ck_assert_int_eq(seen.error[2], EINPROGRESS);
+	ck_assert_uint_eq(seen.index[3], 2);
+	ck_assert_int_eq(seen.error[3], EINPROGRESS);
+	ck_assert_uint_eq(seen.index[4], 1);
+	ck_assert_int_eq(seen.error[4], ECANCELED);
+	ck_assert_uint_eq(seen.index[5], 2);
+	ck_assert_int_eq(seen.error[5], 0);
+	/* Removed, it is told nothing more. */
+	ck_assert_int_eq(cx_setobserver(fd, NULL, NULL), 0);
+	close(fd);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(cx_setobserver(-1, observe, &seen), -1);
+	ck_assert_int_eq(errno, EBADF);
+	close(fd);
+	tu_blackhole_close(&b);
+	close(live.fd);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -388,6 +453,7 @@ main(void)
 	tcase_add_test(tc, test_parallel_cap_drops_the_oldest);
 	tcase_add_test(tc, test_attempt_timeout_and_total_timeout);
 	tcase_add_test(tc, test_failover_with_clones_leaks_no_descriptor);
+	tcase_add_test(tc, test_observer_is_told_of_each_attempt_as_it_starts_and_ends);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

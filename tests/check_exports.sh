@@ -4,7 +4,7 @@ lib="${top_builddir:-.}/.libs/libconnectx.so"
 [ -f "$lib" ] || { echo "no $lib"; exit 99; }
 expected="connectx disconnectx sctp_connectx cx_freeattempts cx_freepaddrs
 cx_getassocid cx_getattempts cx_getdefault cx_getopt cx_getpaddrs cx_getpeerindex
-cx_setdefault cx_setopt cx_step cx_dial"
+cx_setdefault cx_setobserver cx_setopt cx_step cx_dial"
 # The usrsctp calls exist only in a build with usrsctp.
 if grep -q '^#define HAVE_USRSCTP 1' "${top_builddir:-.}/config.h" 2>/dev/null; then
 	expected="$expected cx_usrsctp_connectx cx_usrsctp_getassocid cx_usrsctp_getpaddrs"

@@ -6,9 +6,10 @@
  *   cxconnect [options] addr:port [addr:port | [addr6]:port ...]
  *
  * A host name goes to cx_dial(3); a list of addresses to connectx(2), in
- * the order given.  Either way the socket is non-blocking and the connect
- * is driven with cx_step(3), so that -v can print each attempt as it ends.
- * Then stdin goes to the peer and the peer to stdout until the peer is done.
+ * the order given.  Either way the connect is a blocking one, so that the
+ * engine runs its staggered parallel attempts, and -v prints each attempt
+ * as it ends through the socket's observer (cx_setobserver(3)).  Then
+ * stdin goes to the peer and the peer to stdout until the peer is done.
  *
  * Exit status: 0 done, 1 could not connect, 2 usage, 3 I/O error after
  * connecting.
@@ -16,6 +17,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -36,7 +38,6 @@
 #define EXIT_IO		3
 
 #define MAXADDRS	64
-#define REPORT_MAX	128	/* attempt lines -v keeps track of */
 #define CHUNK		65536
 
 struct config {
@@ -58,10 +59,9 @@ struct target {
 	int			 family;	/* of the list */
 };
 
-/* What -v has printed of the attempt report so far. */
+/* When the connect began, for -v's offsets. */
 struct progress {
 	struct timespec	 t0;
-	bool		 shown[REPORT_MAX];
 };
 
 static void
@@ -299,28 +299,20 @@ outcome_text(int err)
 	return strerror(err);
 }
 
-/* -v: one line for each attempt that has ended since the last call. */
+/* -v: the engine tells of each attempt; one line as each ends. */
 static void
-show_attempts(int fd, struct progress *pg)
+show_attempt(int fd, const struct cx_attempt *a, void *arg)
 {
-	struct cx_attempt *at;
+	const struct progress *pg = arg;
 	char addr[INET6_ADDRSTRLEN + 16];
-	int i, n;
 
-	if ((n = cx_getattempts(fd, 0, &at)) == -1)
+	(void)fd;
+	if (a->ca_error == EINPROGRESS)
 		return;
-	for (i = 0; i < n && i < REPORT_MAX; i++) {
-		if (pg->shown[i] || at[i].ca_error == EINPROGRESS)
-			continue;
-		pg->shown[i] = true;
-		addr_text((const void *)&at[i].ca_addr, addr, sizeof(addr));
-		fprintf(stderr, "cxconnect: [%u] %s +%.1f ms: "
-		    "%s after %.1f ms\n", at[i].ca_index, addr,
-		    ms_between(pg->t0, at[i].ca_start),
-		    outcome_text(at[i].ca_error),
-		    ms_between(at[i].ca_start, at[i].ca_end));
-	}
-	cx_freeattempts(at);
+	addr_text((const void *)&a->ca_addr, addr, sizeof(addr));
+	fprintf(stderr, "cxconnect: [%u] %s +%.1f ms: %s after %.1f ms\n",
+	    a->ca_index, addr, ms_between(pg->t0, a->ca_start),
+	    outcome_text(a->ca_error), ms_between(a->ca_start, a->ca_end));
 }
 
 /* -v: the winner, its place in the list and the association ID. */
@@ -354,7 +346,7 @@ list_socket(const struct config *cfg, const struct target *t)
 {
 	int fd, off = 0;
 
-	fd = socket(t->family, cfg->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(t->family, cfg->type | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		fail(EXIT_NOCONNECT, "socket", strerror(errno));
 	if (t->family == AF_INET6)
@@ -378,8 +370,12 @@ start(const struct config *cfg, const struct target *t, struct progress *pg)
 			opts.cd_srcaddr = (const struct sockaddr *)&cfg->src;
 			opts.cd_srcaddrlen = cfg->srclen;
 		}
-		fd = cx_dial(t->host, t->service, cfg->type | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, &opts, NULL, &gai);
+		if (cfg->verbose) {
+			opts.cd_observer = show_attempt;
+			opts.cd_observer_arg = pg;
+		}
+		fd = cx_dial(t->host, t->service, cfg->type | SOCK_CLOEXEC,
+		    &opts, NULL, &gai);
 		if (fd == -1 && gai != 0)
 			fail(EXIT_NOCONNECT, t->host, gai == EAI_SYSTEM ?
 			    strerror(errno) : gai_strerror(gai));
@@ -396,33 +392,11 @@ start(const struct config *cfg, const struct target *t, struct progress *pg)
 	}
 	ep.sae_dstaddr = (const struct sockaddr *)t->list;
 	ep.sae_dstaddrlen = t->listlen;
-	if (connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL) == -1 &&
-	    errno != EINPROGRESS) {
-		if (cfg->verbose)	/* every attempt failed at once */
-			show_attempts(fd, pg);
+	if (cfg->verbose)
+		cx_setobserver(fd, show_attempt, pg);
+	if (connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL) == -1)
 		fail(EXIT_NOCONNECT, "connectx", strerror(errno));
-	}
 	return fd;
-}
-
-/* Drive the connect with poll(2) and cx_step(3); 0 or -1 with errno. */
-static int
-finish(int fd, bool verbose, struct progress *pg)
-{
-	struct pollfd pfd;
-	int wait_ms = 0, r;
-
-	for (;;) {
-		r = cx_step(fd, &wait_ms);
-		if (verbose)
-			show_attempts(fd, pg);
-		if (r == 0 || errno != EINPROGRESS)
-			return r;
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, wait_ms) == -1 && errno != EINTR)
-			return -1;
-	}
 }
 
 /* One direction of the pipe: a chunk read, then written out whole. */
@@ -533,12 +507,6 @@ pump(int net, bool dgram)
 	}
 }
 
-static const char *
-target_name(const struct target *t)
-{
-	return t->host != NULL ? t->host : "connectx";
-}
-
 int
 main(int argc, char **argv)
 {
@@ -557,9 +525,10 @@ main(int argc, char **argv)
 	memset(&pg, 0, sizeof(pg));
 	clock_gettime(CLOCK_MONOTONIC, &pg.t0);
 	fd = start(&cfg, &t, &pg);
-	if (finish(fd, cfg.verbose, &pg) == -1)
-		fail(EXIT_NOCONNECT, target_name(&t), strerror(errno));
 	if (cfg.verbose)
 		show_winner(fd, &pg);
+	/* The pump polls and never waits in read or write. */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1)
+		io_fail("fcntl");
 	return pump(fd, cfg.type == SOCK_DGRAM);
 }
