@@ -116,12 +116,12 @@ check_addresses(const struct sockstate *st, const sa_endpoints_t *ep,
 static int
 check_state(const struct sockstate *st)
 {
-	bool done, running;
+	bool done, running, associated;
 
-	registry_activity(st->fd, st->cookie, &done, &running);
+	registry_activity(st->fd, st->cookie, &done, &running, &associated);
 	if (st->listening)
 		return EOPNOTSUPP;
-	if (st->type == SOCK_STREAM && (st->connected || done))
+	if (st->type == SOCK_STREAM && (st->connected || done || associated))
 		return EISCONN;
 	if (st->connecting || running)
 		return EALREADY;
@@ -184,11 +184,10 @@ connectx(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
 	req.iov = iov;
 	req.iovcnt = (int)iovcnt;
 	/* Darwin's flags as the engine's terms (connectx(2), COMPATIBILITY). */
-	req.fastopen = iov != NULL &&
-	    (flags & (CONNECT_DATA_IDEMPOTENT | CONNECT_RESUME_ON_READ_WRITE));
+	req.fastopen = (flags & CONNECT_DATA_IDEMPOTENT) &&
+	    (iov != NULL || (flags & CONNECT_RESUME_ON_READ_WRITE));
 	req.defer = iov == NULL && (flags & CONNECT_RESUME_ON_READ_WRITE);
-	req.no_cookie = (req.fastopen || req.defer) &&
-	    (flags & CONNECT_DATA_AUTHENTICATED);
+	req.no_cookie = req.fastopen && (flags & CONNECT_DATA_AUTHENTICATED);
 	registry_settings(fd, st.cookie, &req.policy, &req.observer);
 	err = engine_connect(&req, &res);
 	addrlist_free(&req.dests);	/* the engine's, unless it failed to start */

@@ -87,6 +87,7 @@ struct run {
 	 */
 	unsigned char		*syn;
 	size_t			 synlen;
+	bool			 fastopen;	/* deferred: with TCP_FASTOPEN_CONNECT */
 	bool			 no_cookie;
 	size_t			 winner_taken;	/* of syn, in the winner's first flight */
 };
@@ -177,7 +178,7 @@ release(struct run *r, int fd)
 	if (fd == r->fd) {
 		r->tp->abandon(fd);
 		r->user_busy = false;
-	} else
+	} else if (fd >= 0)
 		close(fd);
 }
 
@@ -287,7 +288,7 @@ attempt_start(struct run *r, int fd)
 	r->move_on = false;
 	if (fd == r->fd) {
 		r->user_busy = true;
-		r->user_mapped |= is_v4mapped(d);
+		r->user_mapped |= r->tp->sticky_v4mapped && is_v4mapped(d);
 	}
 	memcpy(&a->ca_addr, &d->ss, d->len);
 	a->ca_addrlen = d->len;
@@ -296,7 +297,9 @@ attempt_start(struct run *r, int fd)
 	a->ca_error = EINPROGRESS;
 	notify(r, l->at);
 	l->taken = 0;
-	if (r->syn != NULL)
+	if (fd < 0)		/* no socket could be had for it */
+		err = -fd;
+	else if (r->syn != NULL)
 		err = r->tp->start_with_data(fd, (const struct sockaddr *)&d->ss,
 		    d->len, r->syn, r->synlen, r->no_cookie, &l->taken);
 	else
@@ -321,21 +324,50 @@ learn_recipe(struct run *r)
  * Linux keeps an AF_INET6 TCP socket in IPv4-mapped mode after a mapped
  * attempt, even through connect(AF_UNSPEC): a native IPv6 connect on it
  * then never completes.  Before such an attempt the user's socket is
- * replaced by a fresh one made like it.
+ * replaced by a fresh one made like it; 0, or the errno that prevented it
+ * (the attempt then fails with it at once rather than hang).
  */
-static void
+static int
 renew_user_socket(struct run *r)
 {
-	int fd, flags;
+	int fd, flags, err;
 
 	if (!r->user_mapped || is_v4mapped(&r->dests.v[r->next]))
-		return;
-	r->user_mapped = false;
-	if (!learn_recipe(r) || (flags = fcntl(r->fd, F_GETFL)) == -1 ||
+		return 0;
+	if (!learn_recipe(r))
+		return ENOTSUP;
+	if ((flags = fcntl(r->fd, F_GETFL)) == -1 ||
 	    (fd = sockclone_make(r->recipe)) == -1)
-		return;
-	if (move_to_user_fd(r, fd, flags) != 0)
+		return errno;
+	if ((err = move_to_user_fd(r, fd, flags)) != 0) {
 		close(fd);
+		return err;
+	}
+	r->user_mapped = false;
+	return 0;
+}
+
+/*
+ * A list that mixes IPv4-mapped and native IPv6 destinations may need a
+ * fresh socket mid-run (renew_user_socket): learn how to make one now,
+ * while the socket is as the caller left it.
+ */
+static void
+prepare_renewal(struct run *r)
+{
+	bool mapped = false, native = false;
+	size_t i;
+
+	if (!r->tp->sticky_v4mapped)
+		return;
+	for (i = 0; i < r->dests.n; i++) {
+		if (is_v4mapped(&r->dests.v[i]))
+			mapped = true;
+		else if (r->dests.v[i].ss.ss_family == AF_INET6)
+			native = true;
+	}
+	if (mapped && native)
+		learn_recipe(r);
 }
 
 /*
@@ -351,30 +383,28 @@ decide_clones(struct run *r)
 	r->clones = CLONES_OK;
 }
 
-/* A socket for the next attempt: the user's if idle, else a clone, else
- * the user's after giving up the attempt it carries. */
+/*
+ * A socket for the next attempt: the user's if idle, else a clone, else
+ * the user's after giving up the attempt it carries; -errno when none can
+ * serve it.
+ */
 static int
 socket_for_next(struct run *r)
 {
-	int fd, i;
+	int fd, i, err;
 
-	if (!r->user_busy) {
-		renew_user_socket(r);
-		return r->fd;
-	}
-	if (r->clones == CLONES_OK) {
-		if (r->nlive >= r->policy.max_parallel) {
+	if (r->user_busy && r->clones == CLONES_OK) {
+		if (r->nlive >= r->policy.max_parallel)
 			attempt_end(r, 0, ETIMEDOUT);	/* drop the oldest */
-			if (!r->user_busy)
-				return r->fd;
-		}
 		/* Out of descriptors (or memory): one at a time, as below. */
-		if ((fd = sockclone_make(r->recipe)) != -1)
+		if (r->user_busy && (fd = sockclone_make(r->recipe)) != -1)
 			return fd;
 	}
-	for (i = 0; i < r->nlive; i++)
+	for (i = 0; r->user_busy && i < r->nlive; i++)
 		if (r->live[i].fd == r->fd)
 			attempt_end(r, i, ETIMEDOUT);
+	if ((err = renew_user_socket(r)) != 0)
+		return -err;
 	return r->fd;
 }
 
@@ -679,7 +709,7 @@ run_deferred(struct run *r)
 	a->ca_error = EINPROGRESS;
 	notify(r, 0);
 	err = r->tp->start_deferred(r->fd, (const struct sockaddr *)&d->ss,
-	    d->len, r->no_cookie);
+	    d->len, r->fastopen, r->no_cookie);
 	if (!(flags & O_NONBLOCK))
 		fcntl(r->fd, F_SETFL, flags);
 	if (err != EINPROGRESS)
@@ -735,6 +765,7 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 		return res->error = err;
 	}
 	if (req->defer && r->tp->start_deferred != NULL && r->dests.n == 1) {
+		r->fastopen = req->fastopen;
 		r->no_cookie = req->no_cookie;
 		err = run_deferred(r);
 		res->winner = r->winner;
@@ -747,6 +778,7 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 		return res->error = ENOMEM;
 	}
 
+	prepare_renewal(r);
 	/*
 	 * The engine must see each attempt's end: the socket is made
 	 * non-blocking, but for a lone plain destination with no timeouts,

@@ -156,12 +156,14 @@ registry_rekey(int fd, uint64_t old_cookie, uint64_t new_cookie)
 }
 
 void
-registry_activity(int fd, uint64_t cookie, bool *done, bool *running)
+registry_activity(int fd, uint64_t cookie, bool *done, bool *running,
+    bool *associated)
 {
 	struct sockrec *rec = registry_lock(fd, cookie, false);
 
 	*done = rec != NULL && rec->tcp_done;
 	*running = rec != NULL && rec->run != NULL;
+	*associated = rec != NULL && rec->run == NULL && rec->assoc.winner >= 0;
 	registry_unlock(fd);
 }
 
@@ -234,3 +236,4 @@ registry_drop_ptr(const void *key)
 			return;
 		}
 }
+

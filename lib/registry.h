@@ -66,9 +66,12 @@ void		 assoc_clear(struct assoc *);
 
 /*
  * Whether the socket was dissolved by disconnectx (TCP: it never connects
- * again) and whether a non-blocking run is under way on it.
+ * again), whether a non-blocking run is under way on it, and whether an
+ * association was established on it (TCP: once is for good, even if the
+ * connection has since failed, as a deferred RESUME connect may have).
  */
-void		 registry_activity(int fd, uint64_t cookie, bool *done, bool *running);
+void		 registry_activity(int fd, uint64_t cookie, bool *done, bool *running,
+		    bool *associated);
 
 /* The policy a socket runs under: its own, or the process defaults. */
 void		 registry_policy(int fd, uint64_t cookie, struct policy *);

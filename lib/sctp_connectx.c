@@ -64,10 +64,11 @@ check_addresses(const struct destlist *dests)
 static int
 check_state(const struct sockstate *st)
 {
-	bool done, running;
+	bool done, running, associated;
 
-	registry_activity(st->fd, st->cookie, &done, &running);
-	if (st->listening || st->connected || done)
+	registry_activity(st->fd, st->cookie, &done, &running, &associated);
+	if (st->listening || st->connected || done ||
+	    (st->type == SOCK_STREAM && associated))
 		return EISCONN;
 	if (st->connecting || running)
 		return EALREADY;

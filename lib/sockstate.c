@@ -106,10 +106,17 @@ sockstate_inspect(struct sockstate *st)
 	if ((err = getint(st->fd, SOL_SOCKET, SO_TYPE, &st->type)) != 0 ||
 	    (err = getint(st->fd, SOL_SOCKET, SO_PROTOCOL, &st->protocol)) != 0)
 		return err;
-	/* Kernel SCTP: its own state rules are the kernel's to apply. */
+	/*
+	 * Kernel SCTP: the kernel applies its own state rules to the connect;
+	 * a one-to-one socket's peer says whether disconnectx has work.
+	 */
 	if (st->protocol == IPPROTO_SCTP &&
 	    (st->type == SOCK_STREAM || st->type == SOCK_SEQPACKET)) {
 		st->tp = &transport_sctp;
+		st->peerlen = sizeof(st->peer);
+		st->connected = st->type == SOCK_STREAM &&
+		    getpeername(st->fd, (struct sockaddr *)&st->peer,
+		    &st->peerlen) == 0;
 		return 0;
 	}
 	if (st->type == SOCK_DGRAM &&

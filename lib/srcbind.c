@@ -106,8 +106,9 @@ probe_bind(const struct sockstate *st, const struct sockaddr *src, socklen_t len
 {
 	int fd, err = 0;
 
+	/* Out of descriptors: nothing to ask; the bind itself will answer. */
 	if ((fd = socket(st->family, st->type | SOCK_CLOEXEC, st->protocol)) == -1)
-		return errno;
+		return errno == EMFILE || errno == ENFILE ? 0 : errno;
 	copy_bind_options(st->fd, fd);
 	if (bind(fd, src, len) != 0)
 		err = errno;

@@ -34,7 +34,13 @@ struct transport {
 	 * goes in the first flight; 0 or EINPROGRESS when begun, or errno.
 	 */
 	int	(*start_deferred)(int fd, const struct sockaddr *, socklen_t,
-		    bool no_cookie);
+		    bool fastopen, bool no_cookie);
+	/*
+	 * Linux leaves an AF_INET6 TCP socket in IPv4-mapped mode after a
+	 * mapped attempt, even through abandon: a native IPv6 attempt needs a
+	 * fresh socket.
+	 */
+	bool	sticky_v4mapped;
 	/* A started attempt the socket reports ready: 0 or its errno. */
 	int	(*finish)(int fd);
 	/* Undo a failed or given-up attempt: the socket can start another. */

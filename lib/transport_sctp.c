@@ -2,8 +2,8 @@
  * Kernel SCTP: the kernel runs the list itself (its INIT goes to the first
  * address and moves to the others on retransmission), so this transport
  * connects a whole list at once.  The socket options are tried as
- * lksctp-tools tries them: SCTP_SOCKOPT_CONNECTX3 (getsockopt, the ID
- * returned in front of the list), then SCTP_SOCKOPT_CONNECTX (setsockopt,
+ * lksctp-tools tries them: SCTP_SOCKOPT_CONNECTX3 (getsockopt on a
+ * struct sctp_getaddrs_old naming the list, the ID returned in it), then SCTP_SOCKOPT_CONNECTX (setsockopt,
  * the ID as its result), then SCTP_SOCKOPT_CONNECTX_OLD (no ID), each
  * fallback only on ENOPROTOOPT.  The two older options cannot report an ID
  * on a non-blocking socket; then the call fails with ENOPROTOOPT, as
@@ -34,7 +34,7 @@
 
 struct sctp_sockopt_calls sctp_sockopt_calls = { getsockopt, setsockopt };
 
-/* The list packed as the kernel takes it, after room for an ID. */
+/* The list packed as the kernel takes it. */
 static unsigned char *
 pack(const struct destlist *dests, size_t *len)
 {
@@ -43,9 +43,8 @@ pack(const struct destlist *dests, size_t *len)
 
 	for (i = 0; i < dests->n; i++)
 		total += dests->v[i].len;
-	if ((buf = calloc(1, sizeof(int32_t) + total)) == NULL)
+	if ((p = buf = malloc(total)) == NULL)
 		return NULL;
-	p = buf + sizeof(int32_t);
 	for (i = 0; i < dests->n; i++) {
 		memcpy(p, &dests->v[i].ss, dests->v[i].len);
 		p += dests->v[i].len;
@@ -54,16 +53,27 @@ pack(const struct destlist *dests, size_t *len)
 	return buf;
 }
 
+/*
+ * SCTP_SOCKOPT_CONNECTX3 takes the kernel's struct sctp_getaddrs_old: the
+ * list's size and address, and room for the ID it returns.
+ */
+struct connectx3_param {
+	int32_t	 assoc_id;
+	int	 addr_num;	/* bytes, despite the name */
+	void	*addrs;
+};
+
 static int
 connectx3(int fd, unsigned char *buf, size_t len, cx_sctp_assoc_t *id)
 {
-	socklen_t optlen = (socklen_t)(sizeof(int32_t) + len);
+	struct connectx3_param param = { 0, (int)len, buf };
+	socklen_t optlen = sizeof(param);
 	int err;
 
-	err = sctp_sockopt_calls.get(fd, SOL_SCTP, SCTP_SOCKOPT_CONNECTX3, buf,
+	err = sctp_sockopt_calls.get(fd, SOL_SCTP, SCTP_SOCKOPT_CONNECTX3, &param,
 	    &optlen) == 0 ? 0 : errno;
 	if (err == 0 || err == EINPROGRESS)
-		memcpy(id, buf, sizeof(*id));
+		*id = param.assoc_id;
 	return err;
 }
 
@@ -94,7 +104,7 @@ sctp_connect_list(int fd, const struct destlist *dests, bool want_id,
 			goto out;
 	}
 	r = sctp_sockopt_calls.set(fd, SOL_SCTP, SCTP_SOCKOPT_CONNECTX,
-	    buf + sizeof(int32_t), (socklen_t)len);
+	    buf, (socklen_t)len);
 	if (r > 0) {
 		*id = r;
 		err = 0;
@@ -105,7 +115,7 @@ sctp_connect_list(int fd, const struct destlist *dests, bool want_id,
 		goto out;
 	/* The oldest option connects but cannot name the association. */
 	err = sctp_sockopt_calls.set(fd, SOL_SCTP, SCTP_SOCKOPT_CONNECTX_OLD,
-	    buf + sizeof(int32_t), (socklen_t)len) == 0 ? 0 : errno;
+	    buf, (socklen_t)len) == 0 ? 0 : errno;
 out:
 	free(buf);
 	return err;

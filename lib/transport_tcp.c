@@ -70,12 +70,14 @@ tcp_start_with_data(int fd, const struct sockaddr *sa, socklen_t len,
  */
 static int
 tcp_start_deferred(int fd, const struct sockaddr *sa, socklen_t len,
-    bool no_cookie)
+    bool fastopen, bool no_cookie)
 {
 	int one = 1;
 
-	allow_no_cookie(fd, no_cookie);
-	setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one, sizeof(one));
+	if (fastopen) {
+		allow_no_cookie(fd, no_cookie);
+		setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one, sizeof(one));
+	}
 	return tcp_start(fd, sa, len);
 }
 
@@ -164,4 +166,5 @@ const struct transport transport_tcp = {
 	.restore = tcp_restore,
 	.send = tcp_send,
 	.disconnect = tcp_disconnect,
+	.sticky_v4mapped = true,
 };

@@ -43,19 +43,35 @@ static int ncalls;
 static unsigned char seen[512];	/* the buffer the last option was given */
 static socklen_t seenlen;
 
+/* The kernel's struct sctp_getaddrs_old, which CONNECTX3 takes. */
+struct fake_getaddrs_old {
+	int32_t	 assoc_id;
+	int	 addr_num;
+	void	*addrs;
+};
+
 static int
 play(int level, int name, const void *buf, socklen_t len, void *out)
 {
+	const struct fake_getaddrs_old *param = buf;
 	int i;
 
 	ck_assert_int_eq(level, FAKE_SOL_SCTP);
 	calls[ncalls++] = name;
-	memcpy(seen, buf, len);
-	seenlen = len;
+	if (name == FAKE_CONNECTX3) {
+		/* What the kernel reads: the struct, then the list it names. */
+		ck_assert_uint_eq(len, sizeof(*param));
+		ck_assert_int_eq(param->assoc_id, 0);
+		memcpy(seen, param->addrs, (size_t)param->addr_num);
+		seenlen = (socklen_t)param->addr_num;
+	} else {
+		memcpy(seen, buf, len);
+		seenlen = len;
+	}
 	for (i = 0; i < nscript; i++) {
 		if (script[i].optname != name)
 			continue;
-		if (out != NULL)
+		if (out != NULL)	/* the ID, in the struct's first field */
 			memcpy(out, &script[i].id, sizeof(script[i].id));
 		if (script[i].result < 0)
 			errno = script[i].error;
@@ -124,7 +140,7 @@ run(bool nonblocking, bool want_id, cx_sctp_assoc_t *id)
 	return err;
 }
 
-START_TEST(test_connectx3_first_with_id_in_front_of_the_list)
+START_TEST(test_connectx3_first_with_the_list_named_in_sctp_getaddrs_old)
 {
 	cx_sctp_assoc_t id;
 
@@ -133,10 +149,10 @@ START_TEST(test_connectx3_first_with_id_in_front_of_the_list)
 	ck_assert_int_eq(ncalls, 1);
 	ck_assert_int_eq(calls[0], FAKE_CONNECTX3);
 	ck_assert_int_eq(id, 42);
-	/* 4 bytes of ID (zero going in), then the packed list. */
-	ck_assert_uint_eq(seenlen, 4 + 2 * sizeof(struct sockaddr_in));
-	ck_assert_mem_eq(seen + 4, &two[0].ss, sizeof(struct sockaddr_in));
-	ck_assert_mem_eq(seen + 4 + sizeof(struct sockaddr_in), &two[1].ss,
+	/* addr_num is the packed list's size in bytes; the list as given. */
+	ck_assert_uint_eq(seenlen, 2 * sizeof(struct sockaddr_in));
+	ck_assert_mem_eq(seen, &two[0].ss, sizeof(struct sockaddr_in));
+	ck_assert_mem_eq(seen + sizeof(struct sockaddr_in), &two[1].ss,
 	    sizeof(struct sockaddr_in));
 }
 END_TEST
@@ -232,7 +248,7 @@ main(void)
 	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, test_connectx3_first_with_id_in_front_of_the_list);
+	tcase_add_test(tc, test_connectx3_first_with_the_list_named_in_sctp_getaddrs_old);
 	tcase_add_test(tc, test_connectx3_einprogress_keeps_the_id_and_does_not_fall_back);
 	tcase_add_test(tc, test_connectx3_failure_other_than_enoprotoopt_is_final);
 	tcase_add_test(tc, test_falls_back_to_connectx_whose_result_is_the_id);
