@@ -38,15 +38,6 @@ configure_in() {
 	make -j"$jobs" -s >/dev/null
 }
 
-summary() {
-	for log in tests/*.log; do
-		[ -f "$log" ] || continue
-		line=$(grep -E '^[0-9]+%: Checks: ' "$log" | tail -n 1 || true)
-		res=$(sed -n 's/^:test-result: //p' "${log%.log}.trs" 2>/dev/null | head -n 1)
-		echo "  $(basename "$log" .log): $res ${line}"
-	done
-}
-
 start=$(date +%s)
 case $lane in
 sanitizers|sanitizers-clang)
@@ -69,8 +60,8 @@ sanitizers|sanitizers-clang)
 		done
 		echo "  (check_install.sh not counted with clang's ASan)"
 	fi
-	summary
 	[ "$status" -eq 0 ] || cat test-suite.log
+	sh "$srcdir/tests/summary.sh" .
 	echo "lane $lane (CC=$cc, ASan+UBSan): $([ $status -eq 0 ] && echo PASS || echo FAIL) in $(( $(date +%s) - start )) s"
 	exit "$status"
 	;;
