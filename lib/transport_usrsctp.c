@@ -134,6 +134,15 @@ setting_up(int32_t state)
 	return state == SCTP_COOKIE_WAIT || state == SCTP_COOKIE_ECHOED;
 }
 
+/* Up, or up and already closing: the handshake completed. */
+static bool
+was_established(int32_t state)
+{
+	return state == SCTP_ESTABLISHED || state == SCTP_SHUTDOWN_PENDING ||
+	    state == SCTP_SHUTDOWN_SENT || state == SCTP_SHUTDOWN_RECEIVED ||
+	    state == SCTP_SHUTDOWN_ACK_SENT;
+}
+
 static int
 so_error(struct socket *so)
 {
@@ -313,8 +322,13 @@ wait_up(struct socket *so, sctp_assoc_t id, const struct pacing *pc)
 			err = so_error(so);
 			return err != 0 ? err : ETIMEDOUT;
 		}
-		if (!setting_up(st.sstat_state))
+		if (was_established(st.sstat_state))
 			return 0;
+		/* Neither coming up nor up: it failed (or is being freed). */
+		if (!setting_up(st.sstat_state)) {
+			err = so_error(so);
+			return err != 0 ? err : ETIMEDOUT;
+		}
 		if (!ts_before(mono_now(), end))
 			return ETIMEDOUT;
 		(void)nanosleep(&tick, NULL);
