@@ -218,7 +218,7 @@ bench_blackhole(void)
 {
 	static const int ks[] = { 1, 3, 8 };
 	static const long ds[] = { 50, 250 };
-	struct sockaddr_in list[9];
+	struct sockaddr_in list[9], hole_addr[8];
 	int holes[8], fillers[8], live, fd, ki, di, i, k, rep;
 	double t[5], m, syn_timeout = 0;
 	long retries = 6;
@@ -232,7 +232,7 @@ bench_blackhole(void)
 	for (i = 0; i <= retries; i++)
 		syn_timeout += 1000.0 * (1L << i);
 	for (i = 0; i < 8; i++)
-		holes[i] = blackhole(&list[i], &fillers[i]);
+		holes[i] = blackhole(&hole_addr[i], &fillers[i]);
 	printf("black holes then one live address (median of 5); plain connect(2) "
 	    "loop: %.0f s per black hole (tcp_syn_retries=%ld, 1 s initial RTO "
 	    "doubling: computed, not measured)\n", syn_timeout / 1000, retries);
@@ -241,6 +241,8 @@ bench_blackhole(void)
 	for (di = 0; di < 2; di++)
 		for (ki = 0; ki < 3; ki++) {
 			k = ks[ki];
+			/* K black holes, then the live listener in place K. */
+			memcpy(list, hole_addr, (size_t)k * sizeof(list[0]));
 			live = listener(&list[k], 64);
 			for (rep = 0; rep < 5; rep++) {
 				fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 
 #include "addrlist.h"
+#include "sockio.h"
 #include "transport.h"
 #include "transport_sctp.h"
 
@@ -122,57 +123,18 @@ out:
 }
 
 static int
-sctp_finish(int fd)
-{
-	int err = 0;
-	socklen_t len = sizeof(err);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-		return errno;
-	return err;
-}
-
-/* The kernel undoes a failed association itself. */
-static int
-sctp_abandon(int fd)
-{
-	(void)fd;
-	return 0;
-}
-
-static int
 sctp_restore(int fd, const struct sockstate *before)
 {
 	(void)before;
-	return shutdown(fd, SHUT_RDWR) == 0 ? 0 : errno;
-}
-
-static int
-sctp_send(int fd, const struct iovec *iov, int iovcnt, size_t *sent)
-{
-	struct msghdr msg = { .msg_iov = (struct iovec *)(uintptr_t)iov,
-	    .msg_iovlen = (size_t)iovcnt };
-	ssize_t n = sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-
-	*sent = n > 0 ? (size_t)n : 0;
-	if (n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK)
-		return 0;
-	return errno;
-}
-
-/* One-to-one sockets: a graceful shutdown; the kernel ends a pending INIT too. */
-static int
-sctp_disconnect(int fd)
-{
-	return shutdown(fd, SHUT_RDWR) == 0 ? 0 : errno;
+	return sockio_shutdown(fd);
 }
 
 const struct transport transport_sctp = {
 	.name = "sctp",
-	.finish = sctp_finish,
-	.abandon = sctp_abandon,
+	.finish = sockio_pending_error,
+	.abandon = sockio_keep,	/* the kernel undoes a failed association */
 	.restore = sctp_restore,
-	.send = sctp_send,
-	.disconnect = sctp_disconnect,
+	.send = sockio_send_some,
+	.disconnect = sockio_shutdown,	/* one-to-one: graceful */
 	.connect_list = sctp_connect_list,
 };

@@ -7,14 +7,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "sockio.h"
 #include "sockstate.h"
 #include "transport.h"
-
-static int
-tcp_start(int fd, const struct sockaddr *sa, socklen_t len)
-{
-	return connect(fd, sa, len) == 0 ? 0 : errno;
-}
 
 #ifndef TCP_FASTOPEN_CONNECT
 #define TCP_FASTOPEN_CONNECT	30
@@ -59,7 +54,7 @@ tcp_start_with_data(int fd, const struct sockaddr *sa, socklen_t len,
 		return EINPROGRESS;
 	}
 	if (errno == EOPNOTSUPP)
-		return tcp_start(fd, sa, len);
+		return sockio_connect(fd, sa, len);
 	return errno;
 }
 
@@ -78,24 +73,7 @@ tcp_start_deferred(int fd, const struct sockaddr *sa, socklen_t len,
 		allow_no_cookie(fd, no_cookie);
 		setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one, sizeof(one));
 	}
-	return tcp_start(fd, sa, len);
-}
-
-static int
-pending_error(int fd)
-{
-	int err = 0;
-	socklen_t len = sizeof(err);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-		return errno;
-	return err;
-}
-
-static int
-tcp_finish(int fd)
-{
-	return pending_error(fd);
+	return sockio_connect(fd, sa, len);
 }
 
 /*
@@ -110,7 +88,7 @@ tcp_abandon(int fd)
 	struct sockaddr sa = { .sa_family = AF_UNSPEC };
 	int err = connect(fd, &sa, sizeof(sa)) == 0 ? 0 : errno;
 
-	pending_error(fd);
+	sockio_pending_error(fd);
 	return err;
 }
 
@@ -120,20 +98,6 @@ tcp_restore(int fd, const struct sockstate *before)
 {
 	(void)before;
 	return tcp_abandon(fd);
-}
-
-/* What fits the send buffer now; the rest is the application's to send. */
-static int
-tcp_send(int fd, const struct iovec *iov, int iovcnt, size_t *sent)
-{
-	struct msghdr msg = { .msg_iov = (struct iovec *)(uintptr_t)iov,
-	    .msg_iovlen = (size_t)iovcnt };
-	ssize_t n = sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-
-	*sent = n > 0 ? (size_t)n : 0;
-	if (n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK)
-		return 0;
-	return errno;
 }
 
 /* Established: a graceful close of both directions.  Connecting: abandoned. */
@@ -158,13 +122,13 @@ tcp_disconnect(int fd)
 
 const struct transport transport_tcp = {
 	.name = "tcp",
-	.start = tcp_start,
+	.start = sockio_connect,
 	.start_with_data = tcp_start_with_data,
 	.start_deferred = tcp_start_deferred,
-	.finish = tcp_finish,
+	.finish = sockio_pending_error,
 	.abandon = tcp_abandon,
 	.restore = tcp_restore,
-	.send = tcp_send,
+	.send = sockio_send_some,
 	.disconnect = tcp_disconnect,
 	.sticky_v4mapped = true,
 };

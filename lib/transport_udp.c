@@ -8,33 +8,9 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "sockio.h"
 #include "sockstate.h"
 #include "transport.h"
-
-static int
-udp_start(int fd, const struct sockaddr *sa, socklen_t len)
-{
-	return connect(fd, sa, len) == 0 ? 0 : errno;
-}
-
-static int
-udp_finish(int fd)
-{
-	int err = 0;
-	socklen_t len = sizeof(err);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-		return errno;
-	return err;
-}
-
-/* A UDP connect that failed changed nothing worth undoing. */
-static int
-udp_abandon(int fd)
-{
-	(void)fd;
-	return 0;
-}
 
 static in_port_t *
 port_of(struct sockaddr_storage *ss)
@@ -111,9 +87,9 @@ udp_max_message(int family)
 
 const struct transport transport_udp = {
 	.name = "udp",
-	.start = udp_start,
-	.finish = udp_finish,
-	.abandon = udp_abandon,
+	.start = sockio_connect,
+	.finish = sockio_pending_error,
+	.abandon = sockio_keep,	/* a failed UDP connect changes nothing */
 	.restore = udp_restore,
 	.send = udp_send,
 	.disconnect = udp_disconnect,
