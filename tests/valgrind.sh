@@ -12,6 +12,7 @@ export CK_DEFAULT_TIMEOUT=600
 export CX_THREAD_LOOPS=${CX_THREAD_LOOPS:-300}
 export CX_FDS_CONNECTS=${CX_FDS_CONNECTS:-400}
 export CX_SIGNAL_CALLS=${CX_SIGNAL_CALLS:-200}
+export CX_TEST_MARGIN_MS=${CX_TEST_MARGIN_MS:-5000}	# check_usrsctp's upper time bounds
 lt=${LIBTOOL:-./libtool}
 mkdir -p tests/valgrind-logs
 for t in "$@"; do
