@@ -22,9 +22,6 @@
 extern "C" {
 #endif
 
-#define CX_VERSION_MAJOR	0
-#define CX_VERSION_MINOR	1
-
 /* Darwin's calls. */
 int	connectx(int, const sa_endpoints_t *, sae_associd_t, unsigned int,
 	    const struct iovec *, unsigned int, size_t *, sae_connid_t *);

@@ -272,6 +272,30 @@ START_TEST(test_resume_without_fast_open_still_connects_by_the_first_write)
 }
 END_TEST
 
+START_TEST(test_fast_open_off_is_a_plain_connect_and_send_never_an_error)
+{
+	struct listener l;
+	struct capture cap;
+	char got[64];
+	size_t len = 0;
+	int fd, syn[4];
+
+	set_fastopen("0");
+	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
+	capture_start(&cap, port_of(&l));
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connectx_data(fd, &l.addr, l.addrlen,
+	    CONNECT_DATA_IDEMPOTENT | CONNECT_DATA_AUTHENTICATED, "plainly", &len), 0);
+	ck_assert_uint_eq(len, 7);
+	close(fd);
+	ck_assert_uint_eq(read_all(&l, got, sizeof(got) - 1), 7);
+	ck_assert_str_eq(got, "plainly");
+	ck_assert_int_eq(capture_syn_lengths(&cap, syn, 4), 1);
+	ck_assert_int_eq(syn[0], 0);	/* no data in the SYN: after the handshake */
+	close(l.fd);
+}
+END_TEST
+
 START_TEST(test_failover_with_fast_open_data_delivers_it_exactly_once)
 {
 	struct listener live;
@@ -410,6 +434,7 @@ main(void)
 	tcase_add_test(tc, test_authenticated_first_syn_carries_data_without_cookie);
 	tcase_add_test(tc, test_resume_returns_at_once_and_the_first_write_rides_the_syn);
 	tcase_add_test(tc, test_resume_without_fast_open_still_connects_by_the_first_write);
+	tcase_add_test(tc, test_fast_open_off_is_a_plain_connect_and_send_never_an_error);
 	tcase_add_test(tc, test_failover_with_fast_open_data_delivers_it_exactly_once);
 	tcase_add_test(tc, test_nonblocking_len_with_and_without_cookie);
 	suite_add_tcase(s, tc);

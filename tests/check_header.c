@@ -123,7 +123,6 @@ START_TEST(test_public_calls_link_through_their_prototypes)
 	errno = 0;
 	ck_assert_int_eq(p_sctp_connectx(-1, NULL, 1, &id), -1);
 	ck_assert_int_eq(errno, EBADF);
-	ck_assert_int_eq(CX_VERSION_MAJOR, 0);
 }
 END_TEST
 
