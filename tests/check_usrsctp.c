@@ -28,18 +28,7 @@
 
 #define SPORT		5001		/* SCTP port of the servers (usrsctp's own space) */
 #define D_MS		100		/* the attempt delay the timing tests set */
-/*
- * Scheduling and usrsctp's 10 ms timer tick; the valgrind lane, ~20 times
- * slower, widens it through CX_TEST_MARGIN_MS (the lower bounds stay).
- */
-static double
-margin_ms(void)
-{
-	const char *s = getenv("CX_TEST_MARGIN_MS");
-
-	return s != NULL ? atof(s) : 400;
-}
-#define MARGIN_MS	margin_ms()
+#define MARGIN_MS	uu_margin_ms()	/* scheduling, usrsctp's 10 ms tick */
 
 static uint16_t encaps;			/* this process's stack's UDP port */
 

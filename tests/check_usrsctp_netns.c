@@ -35,7 +35,7 @@
 #define CLIENT_UDP	9901		/* fresh namespace: any port is free */
 #define SERVER_UDP	9902
 #define D_MS		100
-#define MARGIN_MS	400
+#define MARGIN_MS	uu_margin_ms()	/* scheduling, usrsctp's 10 ms tick */
 
 static int
 run(const char *cmd)

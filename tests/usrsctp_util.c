@@ -56,6 +56,18 @@ uu_free_udp_port(void)
 	return port;
 }
 
+/*
+ * The slack upper time bounds allow: 400 ms, or CX_TEST_MARGIN_MS where
+ * the valgrind lane (about 20 times slower) sets it; lower bounds stay.
+ */
+double
+uu_margin_ms(void)
+{
+	const char *s = getenv("CX_TEST_MARGIN_MS");
+
+	return s != NULL ? atof(s) : 400;
+}
+
 uint16_t
 uu_init(void)
 {

@@ -20,6 +20,7 @@
 uint16_t	 uu_free_udp_port(void);
 
 /* usrsctp_init on a free UDP port, which is returned (host order). */
+double		 uu_margin_ms(void);	/* slack for upper time bounds */
 uint16_t	 uu_init(void);
 
 /* An SCTP socket whose associations encapsulate to remote UDP port encaps. */
