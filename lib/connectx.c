@@ -121,7 +121,8 @@ check_state(const struct sockstate *st)
 	registry_activity(st->fd, st->cookie, &done, &running, &associated);
 	if (st->listening)
 		return EOPNOTSUPP;
-	if (st->type == SOCK_STREAM && (st->connected || done || associated))
+	if ((st->type == SOCK_STREAM && st->connected) ||
+	    (st->tp->connects_once && (done || associated)))
 		return EISCONN;
 	if (st->connecting || running)
 		return EALREADY;

@@ -53,7 +53,7 @@ disconnectx(int fd, sae_associd_t associd, sae_connid_t connid)
 		assoc_clear(&rec->assoc);
 		engine_run_free(rec->run);
 		rec->run = NULL;
-		if (st.type == SOCK_STREAM)
+		if (st.tp->connects_once)
 			rec->tcp_done = true;
 	}
 	registry_unlock(fd);

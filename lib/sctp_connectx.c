@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "registry.h"
 #include "sockstate.h"
+#include "transport.h"
 
 /* Row 6: families against the socket; IPv4 entries mapped on AF_INET6. */
 static int
@@ -67,8 +68,8 @@ check_state(const struct sockstate *st)
 	bool done, running, associated;
 
 	registry_activity(st->fd, st->cookie, &done, &running, &associated);
-	if (st->listening || st->connected || done ||
-	    (st->type == SOCK_STREAM && associated))
+	if (st->listening || st->connected ||
+	    (st->tp->connects_once && (done || associated)))
 		return EISCONN;
 	if (st->connecting || running)
 		return EALREADY;

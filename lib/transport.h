@@ -41,6 +41,8 @@ struct transport {
 	 * fresh socket.
 	 */
 	bool	sticky_v4mapped;
+	/* A socket that had a connection never connects again (TCP). */
+	bool	connects_once;
 	/* A started attempt the socket reports ready: 0 or its errno. */
 	int	(*finish)(int fd);
 	/* Undo a failed or given-up attempt: the socket can start another. */

@@ -131,4 +131,5 @@ const struct transport transport_tcp = {
 	.send = sockio_send_some,
 	.disconnect = tcp_disconnect,
 	.sticky_v4mapped = true,
+	.connects_once = true,
 };

@@ -340,7 +340,7 @@ show_winner(int fd, const struct progress *pg)
 	cx_freeattempts(at);
 }
 
-/* The list mode's socket: non-blocking, dual-stack for a mixed list. */
+/* The list mode's socket: blocking, dual-stack for a mixed list. */
 static int
 list_socket(const struct config *cfg, const struct target *t)
 {
@@ -354,7 +354,7 @@ list_socket(const struct config *cfg, const struct target *t)
 	return fd;
 }
 
-/* Start connecting: the socket, its connect under way or done. */
+/* Connect: the socket, connected (or the tool exits, status 1). */
 static int
 start(const struct config *cfg, const struct target *t, struct progress *pg)
 {
