@@ -26,15 +26,6 @@
 
 #define MAXDEST		8
 
-static int
-tcp_socket(int family)
-{
-	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	ck_assert_int_ge(fd, 0);
-	return fd;
-}
-
 static void
 make_listener(struct listener *l, int family)
 {
@@ -89,7 +80,7 @@ START_TEST(test_ids_are_positive_and_distinct_across_sockets)
 
 	make_listener(&live, AF_INET);
 	for (i = 0; i < 6; i++) {
-		fds[i] = tcp_socket(AF_INET);
+		fds[i] = tu_tcp_socket(AF_INET, 0);
 		ck_assert_int_eq(connectx_to(fds[i], &live), 0);
 		ids[i] = assoc_of(fds[i]);
 		ck_assert_int_gt(ids[i], 0);
@@ -117,7 +108,7 @@ START_TEST(test_sctp_connectx_id_equals_cx_getassocid)
 	for (i = 0; i < 4; i++) {
 		const struct listener *l = i % 2 ? &live6 : &live;
 
-		fd = tcp_socket(l->addr.ss_family);
+		fd = tu_tcp_socket(l->addr.ss_family, 0);
 		id = 0;
 		ck_assert_int_eq(sctp_connectx(fd, (struct sockaddr *)&l->addr, 1, &id), 0);
 		ck_assert_int_gt(id, 0);
@@ -128,7 +119,7 @@ START_TEST(test_sctp_connectx_id_equals_cx_getassocid)
 		close(fd);
 	}
 	/* id may be NULL. */
-	fd = tcp_socket(AF_INET);
+	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(sctp_connectx(fd, (struct sockaddr *)&live.addr, 1, NULL), 0);
 	ck_assert_int_gt(assoc_of(fd), prev);
 	close(fd);
@@ -146,7 +137,7 @@ START_TEST(test_disconnectx_takes_the_recorded_id_and_rejects_others)
 	int fd;
 
 	make_listener(&live, AF_INET);
-	fd = tcp_socket(AF_INET);
+	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(connectx_to(fd, &live), 0);
 	id = assoc_of(fd);
 
@@ -178,8 +169,8 @@ START_TEST(test_an_id_of_another_socket_is_not_accepted)
 	int fa, fb;
 
 	make_listener(&live, AF_INET);
-	fa = tcp_socket(AF_INET);
-	fb = tcp_socket(AF_INET);
+	fa = tu_tcp_socket(AF_INET, 0);
+	fb = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(connectx_to(fa, &live), 0);
 	ck_assert_int_eq(connectx_to(fb, &live), 0);
 	a = assoc_of(fa);
@@ -208,13 +199,13 @@ START_TEST(test_reused_descriptor_shows_no_old_association)
 	int fd, fd2;
 
 	make_listener(&live, AF_INET);
-	fd = tcp_socket(AF_INET);
+	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 1234), 0);
 	ck_assert_int_eq(connectx_to(fd, &live), 0);
 	old = assoc_of(fd);
 	close(fd);
 
-	fd2 = tcp_socket(AF_INET);
+	fd2 = tu_tcp_socket(AF_INET, 0);
 	ck_assert_msg(fd2 == fd, "new socket got %d, not the reused %d", fd2, fd);
 
 	errno = 0;
@@ -266,7 +257,7 @@ START_TEST(test_getpaddrs_returns_the_list_as_given)
 	a[2] = live.addr;
 	l[2] = live.addrlen;
 	len = tu_pack(buf, a, l, 3);
-	fd = tcp_socket(AF_INET);
+	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(connectx_packed(fd, buf, len), 0);
 	id = assoc_of(fd);
 	n = cx_getpaddrs(fd, 0, &pa);
@@ -289,7 +280,7 @@ START_TEST(test_getpaddrs_returns_the_list_as_given)
 	a[1] = live6.addr;
 	l[1] = live6.addrlen;
 	len = tu_pack(buf, a, l, 2);
-	fd = tcp_socket(AF_INET6);
+	fd = tu_tcp_socket(AF_INET6, 0);
 	ck_assert_int_eq(sctp_connectx(fd, (struct sockaddr *)buf, 2, &id), 0);
 	ck_assert_int_eq(cx_getpaddrs(fd, id, &pa), 2);
 	ck_assert_mem_eq(pa, buf, len);

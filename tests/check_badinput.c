@@ -104,20 +104,8 @@ v6(const char *a, uint16_t port)
 	return sin6;
 }
 
-static uint16_t
-port4(const struct sockaddr_storage *ss)
-{
-	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-}
-
-static uint16_t
-port6(const struct sockaddr_storage *ss)
-{
-	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-}
-
-#define DEAD4	v4("127.0.0.1", port4(&dead4))
-#define DEAD6	v6("::1", port6(&dead6))
+#define DEAD4	v4("127.0.0.1", tu_port_of(&dead4))
+#define DEAD6	v6("::1", tu_port_of(&dead6))
 
 /* A packed list in a buffer of its own (freed by the row's end). */
 static unsigned char listbuf[70000 + 8];

@@ -123,15 +123,6 @@ snap_changed(int fd, const struct snap *b)
 	ck_assert_msg(p_.dev[0] == '\0', "bound to device %s", p_.dev);	\
 } while (0)
 
-static int
-mksock(int family, int type)
-{
-	int fd = socket(family, type | SOCK_CLOEXEC, 0);
-
-	ck_assert_msg(fd >= 0, "socket: %s", strerror(errno));
-	return fd;
-}
-
 static sa_endpoints_t
 dst_ep(const void *dst, socklen_t len)
 {
@@ -143,55 +134,12 @@ dst_ep(const void *dst, socklen_t len)
 	return ep;
 }
 
-static void
-set_v4(struct sockaddr_storage *ss, socklen_t *len, const char *a, uint16_t port)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	ck_assert_int_eq(inet_pton(AF_INET, a, &sin->sin_addr), 1);
-	*len = sizeof(*sin);
-}
-
-static void
-set_v6(struct sockaddr_storage *ss, socklen_t *len, const char *a, uint16_t port)
-{
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	ck_assert_int_eq(inet_pton(AF_INET6, a, &sin6->sin6_addr), 1);
-	*len = sizeof(*sin6);
-}
-
-static uint16_t
-port_of(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-}
-
-/* A port no socket holds on loopback of the family (host order). */
-static uint16_t
-free_port(int family)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-
-	tu_refused(&ss, &len, family);
-	return port_of(&ss);
-}
-
 /* A socket of the family bound to loopback:port (0: any), kept by the caller. */
 static int
 bound_sock(int family, int type, uint16_t port, struct sockaddr_storage *ss,
     socklen_t *len)
 {
-	int fd = mksock(family, type);
+	int fd = tu_socket(family, type);
 
 	tu_loopback(ss, len, family, port);
 	ck_assert_msg(bind(fd, (struct sockaddr *)ss, *len) == 0, "bind: %s",
@@ -204,26 +152,13 @@ bound_sock(int family, int type, uint16_t port, struct sockaddr_storage *ss,
 static int
 tcp_connected(int family, struct listener *l, int *peer)
 {
-	int fd = mksock(family, SOCK_STREAM);
+	int fd = tu_socket(family, SOCK_STREAM);
 
 	ck_assert_int_eq(tu_listen(l, family, 8), 0);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&l->addr, l->addrlen), 0);
 	*peer = tu_accept(l, 2000);
 	ck_assert_int_ge(*peer, 0);
 	ck_assert_int_eq(tu_tcp_state(fd), TCP_ESTABLISHED);
-	return fd;
-}
-
-/* A non-blocking TCP socket whose connect(2) to a black hole is under way. */
-static int
-tcp_connecting(int family, struct blackhole *bh)
-{
-	int fd = mksock(family, SOCK_STREAM | SOCK_NONBLOCK);
-
-	ck_assert_int_eq(tu_blackhole(bh, family), 0);
-	EXPECT_ERR(connect(fd, (struct sockaddr *)&bh->l.addr, bh->l.addrlen),
-	    EINPROGRESS);
-	ck_assert_int_eq(tu_tcp_state(fd), TCP_SYN_SENT);
 	return fd;
 }
 
@@ -236,21 +171,11 @@ tcp_listening(int family, struct listener *l)
 	return l->fd;
 }
 
-/* The listener got no connection (a check must refuse before connecting). */
-static void
-assert_no_connection(const struct listener *l)
-{
-	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
-
-	ck_assert_msg(poll(&pfd, 1, 100) == 0,
-	    "the listener got a connection: a check let a connect through");
-}
-
 /* Skip (true) when a would-be foreign address is in fact this host's. */
 static bool
 is_local(const struct sockaddr_storage *ss, socklen_t len)
 {
-	int fd = mksock(ss->ss_family, SOCK_DGRAM);
+	int fd = tu_socket(ss->ss_family, SOCK_DGRAM);
 	bool local = bind(fd, (const struct sockaddr *)ss, len) == 0;
 
 	close(fd);
@@ -287,7 +212,7 @@ START_TEST(test_connectx_row01_closed_fd_ebadf)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	close(fd);
 	tu_loopback(&d, &dl, AF_INET, 9);
@@ -335,7 +260,7 @@ END_TEST
 
 START_TEST(test_connectx_row03_null_endpoints_einval)
 {
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	CX_FAIL0(fd, NULL, EINVAL);
 	PRISTINE(fd);
@@ -344,7 +269,7 @@ END_TEST
 
 START_TEST(test_connectx_row03_before_row09_unix)
 {
-	int fd = mksock(AF_UNIX, SOCK_STREAM);
+	int fd = tu_socket(AF_UNIX, SOCK_STREAM);
 
 	CX_FAIL0(fd, NULL, EINVAL);
 }
@@ -370,11 +295,11 @@ START_TEST(test_connectx_row04_srcaddrlen_enametoolong)
 	struct sockaddr_storage d;
 	socklen_t dl, sl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	memset(src, 0, sizeof(src));
 	tu_loopback((struct sockaddr_storage *)(void *)src, &sl, AF_INET, 0);
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (const struct sockaddr *)(void *)src;
 	ep.sae_srcaddrlen = 256;
@@ -392,7 +317,7 @@ START_TEST(test_connectx_row04_srcaddrlen_255_passes)
 	struct sockaddr_storage d;
 	socklen_t dl, sl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	/* 255 is not too long: the call goes on to row 12 (port 0). */
 	memset(src, 0, sizeof(src));
@@ -411,7 +336,7 @@ START_TEST(test_connectx_row04_before_row06)
 	unsigned char src[512];
 	socklen_t sl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	memset(src, 0, sizeof(src));
 	tu_loopback((struct sockaddr_storage *)(void *)src, &sl, AF_INET, 0);
@@ -429,7 +354,7 @@ START_TEST(test_connectx_row04_before_row09_unix)
 	struct sockaddr_storage d;
 	socklen_t dl, sl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_UNIX, SOCK_STREAM);
+	int fd = tu_socket(AF_UNIX, SOCK_STREAM);
 
 	memset(src, 0, sizeof(src));
 	tu_loopback((struct sockaddr_storage *)(void *)src, &sl, AF_INET, 0);
@@ -448,10 +373,10 @@ START_TEST(test_connectx_row05_srcaddr_short_v4_einval)
 	struct sockaddr_storage s, d;
 	socklen_t sl, dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	tu_loopback(&s, &sl, AF_INET, 0);
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (struct sockaddr *)&s;
 	ep.sae_srcaddrlen = sizeof(struct sockaddr_in) - 1;
@@ -470,10 +395,10 @@ START_TEST(test_connectx_row05_srcaddr_short_v6_einval)
 	struct sockaddr_storage s, d;
 	socklen_t sl, dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM);
 
 	tu_loopback(&s, &sl, AF_INET6, 0);
-	tu_loopback(&d, &dl, AF_INET6, free_port(AF_INET6));
+	tu_loopback(&d, &dl, AF_INET6, tu_free_port(AF_INET6));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (struct sockaddr *)&s;
 	ep.sae_srcaddrlen = sizeof(struct sockaddr_in); /* 16 < 28 */
@@ -487,11 +412,11 @@ START_TEST(test_connectx_row05_before_row10)
 	struct sockaddr_storage s, d;
 	socklen_t sl, dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	/* IPv6 source (row 10's family mismatch), but too short first. */
 	tu_loopback(&s, &sl, AF_INET6, 0);
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (struct sockaddr *)&s;
 	ep.sae_srcaddrlen = 20;
@@ -505,7 +430,7 @@ START_TEST(test_connectx_row05_before_row09_unix)
 	struct sockaddr_storage s, d;
 	socklen_t sl, dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_UNIX, SOCK_DGRAM);
+	int fd = tu_socket(AF_UNIX, SOCK_DGRAM);
 
 	tu_loopback(&s, &sl, AF_INET, 0);
 	tu_loopback(&d, &dl, AF_INET, 9);
@@ -521,7 +446,7 @@ END_TEST
 START_TEST(test_connectx_row06_dst_null_einval)
 {
 	sa_endpoints_t ep = dst_ep(NULL, sizeof(struct sockaddr_in));
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	CX_FAIL0(fd, &ep, EINVAL);
 	PRISTINE(fd);
@@ -533,9 +458,10 @@ START_TEST(test_connectx_row06_dstlen_short_einval)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM), fd6 = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM),
+	    fd6 = tu_socket(AF_INET6, SOCK_STREAM);
 
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, 0);
 	CX_FAIL0(fd, &ep, EINVAL);
 	ep = dst_ep(&d, 3);
@@ -543,7 +469,7 @@ START_TEST(test_connectx_row06_dstlen_short_einval)
 	ep = dst_ep(&d, sizeof(struct sockaddr_in) - 1);
 	CX_FAIL0(fd, &ep, EINVAL);
 	PRISTINE(fd);
-	tu_loopback(&d, &dl, AF_INET6, free_port(AF_INET6));
+	tu_loopback(&d, &dl, AF_INET6, tu_free_port(AF_INET6));
 	ep = dst_ep(&d, sizeof(struct sockaddr_in6) - 1);
 	CX_FAIL0(fd6, &ep, EINVAL);
 	PRISTINE(fd6);
@@ -557,10 +483,10 @@ START_TEST(test_connectx_row06_dstlen_not_whole_einval)
 	unsigned char buf[256];
 	size_t n;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
-	tu_loopback(&a[0], &al[0], AF_INET, free_port(AF_INET));
-	tu_loopback(&a[1], &al[1], AF_INET, free_port(AF_INET));
+	tu_loopback(&a[0], &al[0], AF_INET, tu_free_port(AF_INET));
+	tu_loopback(&a[1], &al[1], AF_INET, tu_free_port(AF_INET));
 	memset(buf, 0, sizeof(buf));
 	n = tu_pack(buf, a, al, 2);
 	ep = dst_ep(buf, (socklen_t)n - 1);		/* 1.9 addresses */
@@ -581,7 +507,7 @@ START_TEST(test_connectx_row06_packed_unsizeable_family_einval)
 	size_t n;
 	sa_endpoints_t ep;
 	struct listener l;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	/* HACKING: in a packed list of several, an unsizeable family is EINVAL. */
 	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
@@ -594,14 +520,14 @@ START_TEST(test_connectx_row06_packed_unsizeable_family_einval)
 	ep = dst_ep(buf, (socklen_t)n);
 	CX_FAIL0(fd, &ep, EINVAL);
 	PRISTINE(fd);
-	assert_no_connection(&l);
+	tu_assert_no_connection(&l);
 }
 END_TEST
 
 START_TEST(test_connectx_row06_before_row09_unix)
 {
 	sa_endpoints_t ep = dst_ep(NULL, 0);
-	int fd = mksock(AF_UNIX, SOCK_STREAM);
+	int fd = tu_socket(AF_UNIX, SOCK_STREAM);
 
 	CX_FAIL0(fd, &ep, EINVAL);
 }
@@ -612,7 +538,7 @@ START_TEST(test_connectx_row06_before_row10_short_v6_on_v4)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	/* An IPv6 address (row 10 on this socket) that is not whole (row 6). */
 	tu_loopback(&d, &dl, AF_INET6, 9);
@@ -631,9 +557,9 @@ START_TEST(test_connectx_row07_iovcnt_zero_einval)
 	sa_endpoints_t ep;
 	char data[4] = "abc";
 	struct iovec iov = { data, 3 };
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	CX_FAIL(fd, &ep, SAE_ASSOCID_ANY, 0, &iov, 0, EINVAL);
 	PRISTINE(fd);
@@ -647,14 +573,14 @@ START_TEST(test_connectx_row07_iovcnt_over_iov_max_einval)
 	sa_endpoints_t ep;
 	struct iovec *iov = calloc(1025, sizeof(*iov));
 	char byte = 'x';
-	int i, fd = mksock(AF_INET, SOCK_STREAM);
+	int i, fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	ck_assert_ptr_nonnull(iov);
 	for (i = 0; i < 1025; i++) {
 		iov[i].iov_base = &byte;
 		iov[i].iov_len = 1;
 	}
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	CX_FAIL(fd, &ep, SAE_ASSOCID_ANY, 0, iov, 1025, EINVAL);
 	CX_FAIL(fd, &ep, SAE_ASSOCID_ANY, 0, iov, UINT_MAX, EINVAL);
@@ -670,7 +596,7 @@ START_TEST(test_connectx_row07_iov_max_1024_passes)
 	sa_endpoints_t ep;
 	struct iovec *iov = calloc(1024, sizeof(*iov));
 	char byte = 'x';
-	int i, fd = mksock(AF_INET, SOCK_STREAM);
+	int i, fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	/* 1024 is allowed: the call reaches the connect, which is refused. */
 	ck_assert_ptr_nonnull(iov);
@@ -694,9 +620,9 @@ START_TEST(test_connectx_row07_len_null_einval)
 	char data[4] = "abc";
 	struct iovec iov = { data, 3 };
 	sae_connid_t cid = 777;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	EXPECT_ERR(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, &iov, 1, NULL, &cid),
 	    EINVAL);
@@ -712,9 +638,9 @@ START_TEST(test_connectx_row07_total_overflows_ssize_einval)
 	sa_endpoints_t ep;
 	char data[4] = "abc";
 	struct iovec iov[3] = { { data, SSIZE_MAX }, { data, 1 }, { data, 1 } };
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	CX_FAIL(fd, &ep, SAE_ASSOCID_ANY, 0, iov, 2, EINVAL);
 	iov[0].iov_len = SIZE_MAX;
@@ -733,7 +659,7 @@ START_TEST(test_connectx_row07_before_row09_unix)
 	sa_endpoints_t ep;
 	char data[4] = "abc";
 	struct iovec iov = { data, 3 };
-	int fd = mksock(AF_UNIX, SOCK_STREAM);
+	int fd = tu_socket(AF_UNIX, SOCK_STREAM);
 
 	tu_loopback(&d, &dl, AF_INET, 9);
 	ep = dst_ep(&d, dl);
@@ -748,7 +674,7 @@ START_TEST(test_connectx_row07_before_row12_port0)
 	sa_endpoints_t ep;
 	char data[4] = "abc";
 	struct iovec iov = { data, 3 };
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	tu_loopback(&d, &dl, AF_INET, 0);
 	ep = dst_ep(&d, dl);
@@ -765,9 +691,9 @@ START_TEST(test_connectx_row08_associd_not_any_einval)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	CX_FAIL(fd, &ep, 1, 0, NULL, 0, EINVAL);
 	CX_FAIL(fd, &ep, SAE_ASSOCID_ALL, 0, NULL, 0, EINVAL);
@@ -780,9 +706,9 @@ START_TEST(test_connectx_row08_unknown_flag_einval)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	CX_FAIL(fd, &ep, SAE_ASSOCID_ANY, 0x8, NULL, 0, EINVAL);
 	CX_FAIL(fd, &ep, SAE_ASSOCID_ANY, CONNECT_DATA_IDEMPOTENT | 0x100,
@@ -797,7 +723,7 @@ START_TEST(test_connectx_row08_before_row09_unix)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_UNIX, SOCK_STREAM);
+	int fd = tu_socket(AF_UNIX, SOCK_STREAM);
 
 	tu_loopback(&d, &dl, AF_INET, 9);
 	ep = dst_ep(&d, dl);
@@ -815,7 +741,7 @@ START_TEST(test_connectx_row08_before_row16_listening)
 	struct snap s;
 	int fd = tcp_listening(AF_INET, &l);
 
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	snap_take(fd, &s);
 	CX_FAIL(fd, &ep, 2, 0, NULL, 0, EINVAL);
@@ -831,7 +757,7 @@ START_TEST(test_connectx_row09_unix_stream_eopnotsupp)
 	socklen_t dl;
 	sa_endpoints_t ep;
 	struct snap s;
-	int fd = mksock(AF_UNIX, SOCK_STREAM);
+	int fd = tu_socket(AF_UNIX, SOCK_STREAM);
 
 	tu_loopback(&d, &dl, AF_INET, 9);
 	ep = dst_ep(&d, dl);
@@ -846,7 +772,7 @@ START_TEST(test_connectx_row09_unix_dgram_eopnotsupp)
 	struct sockaddr_un sun;
 	sa_endpoints_t ep;
 	struct snap s;
-	int fd = mksock(AF_UNIX, SOCK_DGRAM);
+	int fd = tu_socket(AF_UNIX, SOCK_DGRAM);
 
 	/* Even a destination of the socket's own family. */
 	memset(&sun, 0, sizeof(sun));
@@ -894,7 +820,7 @@ START_TEST(test_connectx_row09_raw_eopnotsupp)
 		printf("SKIP: SOCK_RAW: %s\n", strerror(errno));
 		return;
 	}
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	snap_take(fd, &s);
 	/* (a raw socket's name shows its protocol as the port) */
@@ -957,7 +883,7 @@ START_TEST(test_connectx_row09_unix_before_row10_row12)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_UNIX, SOCK_STREAM);
+	int fd = tu_socket(AF_UNIX, SOCK_STREAM);
 
 	tu_loopback(&d, &dl, AF_INET6, 0);
 	ep = dst_ep(&d, dl);
@@ -971,7 +897,7 @@ START_TEST(test_connectx_row09_unix_listening_before_row16)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_UNIX, SOCK_STREAM);
+	int fd = tu_socket(AF_UNIX, SOCK_STREAM);
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -993,9 +919,10 @@ START_TEST(test_connectx_row10_v6_dst_on_v4_eafnosupport)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM), u = mksock(AF_INET, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM),
+	    u = tu_socket(AF_INET, SOCK_DGRAM);
 
-	tu_loopback(&d, &dl, AF_INET6, free_port(AF_INET6));
+	tu_loopback(&d, &dl, AF_INET6, tu_free_port(AF_INET6));
 	ep = dst_ep(&d, dl);
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
 	PRISTINE(fd);
@@ -1009,10 +936,11 @@ START_TEST(test_connectx_row10_v4_dst_on_v6_eafnosupport)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET6, SOCK_STREAM), u = mksock(AF_INET6, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM),
+	    u = tu_socket(AF_INET6, SOCK_DGRAM);
 
 	/* connectx does not map IPv4 (sctp_connectx does). */
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
 	PRISTINE(fd);
@@ -1025,7 +953,7 @@ START_TEST(test_connectx_row10_lone_foreign_family_kept_whole)
 {
 	struct sockaddr_un sun;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	/* HACKING: a lone destination of another family is EAFNOSUPPORT. */
 	memset(&sun, 0, sizeof(sun));
@@ -1042,18 +970,19 @@ START_TEST(test_connectx_row10_src_family_differs)
 	struct sockaddr_storage s, d;
 	socklen_t sl, dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM), fd6 = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM),
+	    fd6 = tu_socket(AF_INET6, SOCK_STREAM);
 
 	/* HACKING: a source of another family is EAFNOSUPPORT at row 10. */
 	tu_loopback(&s, &sl, AF_INET6, 0);
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (struct sockaddr *)&s;
 	ep.sae_srcaddrlen = sl;
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
 	PRISTINE(fd);
 	tu_loopback(&s, &sl, AF_INET, 0);
-	tu_loopback(&d, &dl, AF_INET6, free_port(AF_INET6));
+	tu_loopback(&d, &dl, AF_INET6, tu_free_port(AF_INET6));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (struct sockaddr *)&s;
 	ep.sae_srcaddrlen = sl;
@@ -1069,7 +998,7 @@ START_TEST(test_connectx_row10_second_in_list)
 	socklen_t al[2];
 	unsigned char buf[256];
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
 	a[0] = l.addr;
@@ -1078,7 +1007,7 @@ START_TEST(test_connectx_row10_second_in_list)
 	ep = dst_ep(buf, (socklen_t)tu_pack(buf, a, al, 2));
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
 	PRISTINE(fd);
-	assert_no_connection(&l);
+	tu_assert_no_connection(&l);
 }
 END_TEST
 
@@ -1088,14 +1017,14 @@ START_TEST(test_connectx_row10_before_row11_row12)
 	socklen_t al[2];
 	unsigned char buf[256];
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	/* First entry: port 0 and multicast; second: another family. */
-	set_v4(&a[0], &al[0], "224.0.0.1", 0);
+	tu_set_v4(&a[0], &al[0], "224.0.0.1", 0);
 	tu_loopback(&a[1], &al[1], AF_INET6, 9);
 	ep = dst_ep(buf, (socklen_t)tu_pack(buf, a, al, 2));
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
-	set_v4(&a[0], &al[0], "127.0.0.1", 0);
+	tu_set_v4(&a[0], &al[0], "127.0.0.1", 0);
 	ep = dst_ep(buf, (socklen_t)tu_pack(buf, a, al, 2));
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
 	PRISTINE(fd);
@@ -1107,7 +1036,7 @@ START_TEST(test_connectx_row10_before_row13)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	tu_loopback(&d, &dl, AF_INET6, 9);
 	ep = dst_ep(&d, dl);
@@ -1158,12 +1087,12 @@ START_TEST(test_connectx_row11_tcp4_multicast_eafnosupport)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
-	set_v4(&d, &dl, "224.0.0.1", 9);
+	tu_set_v4(&d, &dl, "224.0.0.1", 9);
 	ep = dst_ep(&d, dl);
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
-	set_v4(&d, &dl, "239.255.255.250", 1900);
+	tu_set_v4(&d, &dl, "239.255.255.250", 1900);
 	ep = dst_ep(&d, dl);
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
 	PRISTINE(fd);
@@ -1175,9 +1104,9 @@ START_TEST(test_connectx_row11_tcp4_broadcast_eafnosupport)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
-	set_v4(&d, &dl, "255.255.255.255", 9);
+	tu_set_v4(&d, &dl, "255.255.255.255", 9);
 	ep = dst_ep(&d, dl);
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
 	PRISTINE(fd);
@@ -1189,12 +1118,12 @@ START_TEST(test_connectx_row11_tcp6_multicast_eafnosupport)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM);
 
-	set_v6(&d, &dl, "ff02::1", 9);
+	tu_set_v6(&d, &dl, "ff02::1", 9);
 	ep = dst_ep(&d, dl);
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
-	set_v6(&d, &dl, "ff05::1:3", 547);
+	tu_set_v6(&d, &dl, "ff05::1:3", 547);
 	ep = dst_ep(&d, dl);
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
 	PRISTINE(fd);
@@ -1206,12 +1135,12 @@ START_TEST(test_connectx_row11_tcp6_mapped_eafnosupport)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM);
 
-	set_v6(&d, &dl, "::ffff:224.0.0.1", 9);
+	tu_set_v6(&d, &dl, "::ffff:224.0.0.1", 9);
 	ep = dst_ep(&d, dl);
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
-	set_v6(&d, &dl, "::ffff:255.255.255.255", 9);
+	tu_set_v6(&d, &dl, "::ffff:255.255.255.255", 9);
 	ep = dst_ep(&d, dl);
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
 	PRISTINE(fd);
@@ -1225,16 +1154,16 @@ START_TEST(test_connectx_row11_second_in_list)
 	socklen_t al[2];
 	unsigned char buf[256];
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
 	a[0] = l.addr;
 	al[0] = l.addrlen;
-	set_v4(&a[1], &al[1], "224.0.0.1", 9);
+	tu_set_v4(&a[1], &al[1], "224.0.0.1", 9);
 	ep = dst_ep(buf, (socklen_t)tu_pack(buf, a, al, 2));
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
 	PRISTINE(fd);
-	assert_no_connection(&l);
+	tu_assert_no_connection(&l);
 }
 END_TEST
 
@@ -1243,9 +1172,9 @@ START_TEST(test_connectx_row11_before_row12)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
-	set_v4(&d, &dl, "224.0.0.1", 0);
+	tu_set_v4(&d, &dl, "224.0.0.1", 0);
 	ep = dst_ep(&d, dl);
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
 	PRISTINE(fd);
@@ -1257,10 +1186,10 @@ START_TEST(test_connectx_row11_not_for_udp)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_DGRAM);
 
 	/* UDP may go to multicast: the call reaches row 12 (port 0). */
-	set_v4(&d, &dl, "224.0.0.1", 0);
+	tu_set_v4(&d, &dl, "224.0.0.1", 0);
 	ep = dst_ep(&d, dl);
 	CX_FAIL0(fd, &ep, EADDRNOTAVAIL);
 	PRISTINE(fd);
@@ -1276,7 +1205,7 @@ START_TEST(test_connectx_row11_before_row17_connected)
 	struct snap s;
 	int peer, fd = tcp_connected(AF_INET, &l, &peer);
 
-	set_v4(&d, &dl, "255.255.255.255", 9);
+	tu_set_v4(&d, &dl, "255.255.255.255", 9);
 	ep = dst_ep(&d, dl);
 	snap_take(fd, &s);
 	CX_FAIL0(fd, &ep, EAFNOSUPPORT);
@@ -1291,7 +1220,8 @@ START_TEST(test_connectx_row12_port0_tcp_eaddrnotavail)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM), fd6 = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM),
+	    fd6 = tu_socket(AF_INET6, SOCK_STREAM);
 
 	tu_loopback(&d, &dl, AF_INET, 0);
 	ep = dst_ep(&d, dl);
@@ -1309,7 +1239,8 @@ START_TEST(test_connectx_row12_port0_udp_eaddrnotavail)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_DGRAM), fd6 = mksock(AF_INET6, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_DGRAM),
+	    fd6 = tu_socket(AF_INET6, SOCK_DGRAM);
 
 	tu_loopback(&d, &dl, AF_INET, 0);
 	ep = dst_ep(&d, dl);
@@ -1329,7 +1260,7 @@ START_TEST(test_connectx_row12_port0_second_in_list)
 	socklen_t al[2];
 	unsigned char buf[256];
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM);
 
 	ck_assert_int_eq(tu_listen(&l, AF_INET6, 8), 0);
 	a[0] = l.addr;
@@ -1338,7 +1269,7 @@ START_TEST(test_connectx_row12_port0_second_in_list)
 	ep = dst_ep(buf, (socklen_t)tu_pack(buf, a, al, 2));
 	CX_FAIL0(fd, &ep, EADDRNOTAVAIL);
 	PRISTINE(fd);
-	assert_no_connection(&l);
+	tu_assert_no_connection(&l);
 }
 END_TEST
 
@@ -1348,9 +1279,9 @@ START_TEST(test_connectx_row12_udp_connected_left_as_was)
 	socklen_t dl, pl;
 	sa_endpoints_t ep;
 	struct snap s;
-	int fd = mksock(AF_INET, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_DGRAM);
 
-	tu_loopback(&peer, &pl, AF_INET, free_port(AF_INET));
+	tu_loopback(&peer, &pl, AF_INET, tu_free_port(AF_INET));
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&peer, pl), 0);
 	tu_loopback(&d, &dl, AF_INET, 0);
 	ep = dst_ep(&d, dl);
@@ -1365,7 +1296,7 @@ START_TEST(test_connectx_row12_before_row13)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	tu_loopback(&d, &dl, AF_INET, 0);
 	ep = dst_ep(&d, dl);
@@ -1395,7 +1326,7 @@ START_TEST(test_connectx_row12_before_row16_17_18)
 	snap_take(fd, &s);
 	CX_FAIL0(fd, &ep, EADDRNOTAVAIL);
 	UNCHANGED(fd, &s);
-	fd = tcp_connecting(AF_INET, &bh);
+	fd = tu_tcp_connecting(AF_INET, &bh);
 	snap_take(fd, &s);
 	CX_FAIL0(fd, &ep, EADDRNOTAVAIL);
 	UNCHANGED(fd, &s);
@@ -1409,16 +1340,17 @@ START_TEST(test_connectx_row13_srcif_enxio)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM), u = mksock(AF_INET6, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM),
+	    u = tu_socket(AF_INET6, SOCK_DGRAM);
 
 	ck_assert_uint_eq(if_nametoindex("cx-none"), 0);
 	ck_assert_ptr_null(if_indextoname(99999, (char[IF_NAMESIZE]){ 0 }));
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcif = 99999;
 	CX_FAIL0(fd, &ep, ENXIO);
 	PRISTINE(fd);
-	tu_loopback(&d, &dl, AF_INET6, free_port(AF_INET6));
+	tu_loopback(&d, &dl, AF_INET6, tu_free_port(AF_INET6));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcif = 99999;
 	CX_FAIL0(u, &ep, ENXIO);
@@ -1431,10 +1363,10 @@ START_TEST(test_connectx_row13_with_srcaddr_enxio)
 	struct sockaddr_storage s, d;
 	socklen_t sl, dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	tu_loopback(&s, &sl, AF_INET, 0);
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcif = 99999;
 	ep.sae_srcaddr = (struct sockaddr *)&s;
@@ -1449,10 +1381,10 @@ START_TEST(test_connectx_row13_before_row14)
 	struct sockaddr_storage s, d;
 	socklen_t sl, dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
-	set_v4(&s, &sl, "192.0.2.1", 0);
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_set_v4(&s, &sl, "192.0.2.1", 0);
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcif = 99999;
 	ep.sae_srcaddr = (struct sockaddr *)&s;
@@ -1468,10 +1400,10 @@ START_TEST(test_connectx_row13_before_row15)
 	socklen_t sl, dl;
 	sa_endpoints_t ep;
 	int other = bound_sock(AF_INET, SOCK_STREAM, 0, &s, &sl);
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	(void)other;
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcif = 99999;
 	ep.sae_srcaddr = (struct sockaddr *)&s;
@@ -1491,7 +1423,7 @@ START_TEST(test_connectx_row13_before_row16_17_18)
 	struct snap s;
 	int peer, fd;
 
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcif = 99999;
 	fd = tcp_listening(AF_INET, &l);
@@ -1502,7 +1434,7 @@ START_TEST(test_connectx_row13_before_row16_17_18)
 	snap_take(fd, &s);
 	CX_FAIL0(fd, &ep, ENXIO);
 	UNCHANGED(fd, &s);
-	fd = tcp_connecting(AF_INET, &bh);
+	fd = tu_tcp_connecting(AF_INET, &bh);
 	snap_take(fd, &s);
 	CX_FAIL0(fd, &ep, ENXIO);
 	UNCHANGED(fd, &s);
@@ -1516,12 +1448,13 @@ START_TEST(test_connectx_row14_srcaddr_not_local_v4)
 	struct sockaddr_storage s, d;
 	socklen_t sl, dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM), u = mksock(AF_INET, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM),
+	    u = tu_socket(AF_INET, SOCK_DGRAM);
 
-	set_v4(&s, &sl, "192.0.2.1", 0);
+	tu_set_v4(&s, &sl, "192.0.2.1", 0);
 	if (is_local(&s, sl))
 		return;
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (struct sockaddr *)&s;
 	ep.sae_srcaddrlen = sl;
@@ -1537,12 +1470,13 @@ START_TEST(test_connectx_row14_srcaddr_not_local_v6)
 	struct sockaddr_storage s, d;
 	socklen_t sl, dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET6, SOCK_STREAM), u = mksock(AF_INET6, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM),
+	    u = tu_socket(AF_INET6, SOCK_DGRAM);
 
-	set_v6(&s, &sl, "2001:db8::1", 0);
+	tu_set_v6(&s, &sl, "2001:db8::1", 0);
 	if (is_local(&s, sl))
 		return;
-	tu_loopback(&d, &dl, AF_INET6, free_port(AF_INET6));
+	tu_loopback(&d, &dl, AF_INET6, tu_free_port(AF_INET6));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (struct sockaddr *)&s;
 	ep.sae_srcaddrlen = sl;
@@ -1558,12 +1492,12 @@ START_TEST(test_connectx_row14_srcif_lo_foreign_addr)
 	struct sockaddr_storage s, d;
 	socklen_t sl, dl;
 	sa_endpoints_t ep;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
-	set_v4(&s, &sl, "192.0.2.1", 0);
+	tu_set_v4(&s, &sl, "192.0.2.1", 0);
 	if (is_local(&s, sl))
 		return;
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcif = lo_index();
 	ep.sae_srcaddr = (struct sockaddr *)&s;
@@ -1596,8 +1530,8 @@ START_TEST(test_connectx_row14_srcif_lo_addr_of_other_interface)
 		printf("SKIP: no IPv4 address on an interface other than lo\n");
 		return;
 	}
-	fd = mksock(AF_INET, SOCK_STREAM);
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	fd = tu_socket(AF_INET, SOCK_STREAM);
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcif = lo_index();
 	ep.sae_srcaddr = (struct sockaddr *)&s;
@@ -1615,11 +1549,11 @@ START_TEST(test_connectx_row14_srcif_lo_loopback_addr_passes)
 	sa_endpoints_t ep;
 	size_t len = 777;
 	sae_connid_t cid = 777;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	/* 127.0.0.5 is lo's (all of 127/8 is): no row 14, the call connects. */
 	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
-	set_v4(&s, &sl, "127.0.0.5", 0);
+	tu_set_v4(&s, &sl, "127.0.0.5", 0);
 	ep = dst_ep(&l.addr, l.addrlen);
 	ep.sae_srcif = lo_index();
 	ep.sae_srcaddr = (struct sockaddr *)&s;
@@ -1643,10 +1577,10 @@ START_TEST(test_connectx_row14_before_row16_17_18)
 	struct snap sn;
 	int peer, fd;
 
-	set_v4(&s, &sl, "192.0.2.1", 0);
+	tu_set_v4(&s, &sl, "192.0.2.1", 0);
 	if (is_local(&s, sl))
 		return;
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (struct sockaddr *)&s;
 	ep.sae_srcaddrlen = sl;
@@ -1658,7 +1592,7 @@ START_TEST(test_connectx_row14_before_row16_17_18)
 	snap_take(fd, &sn);
 	CX_FAIL0(fd, &ep, EADDRNOTAVAIL);
 	UNCHANGED(fd, &sn);
-	fd = tcp_connecting(AF_INET, &bh);
+	fd = tu_tcp_connecting(AF_INET, &bh);
 	snap_take(fd, &sn);
 	CX_FAIL0(fd, &ep, EADDRNOTAVAIL);
 	UNCHANGED(fd, &sn);
@@ -1674,9 +1608,9 @@ row15_case(int family, int type)
 	socklen_t sl, dl;
 	sa_endpoints_t ep;
 	int other = bound_sock(family, type, 0, &s, &sl);
-	int fd = mksock(family, type);
+	int fd = tu_socket(family, type);
 
-	tu_loopback(&d, &dl, family, free_port(family));
+	tu_loopback(&d, &dl, family, tu_free_port(family));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (struct sockaddr *)&s;
 	ep.sae_srcaddrlen = sl;
@@ -1715,13 +1649,13 @@ START_TEST(test_connectx_row15_in_use_by_listener)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	sa_endpoints_t ep;
-	int one = 1, fd = mksock(AF_INET, SOCK_STREAM);
+	int one = 1, fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	/* Even with SO_REUSEADDR, a listener's address is taken. */
 	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
 	    sizeof(one)), 0);
 	ck_assert_int_eq(tu_listen(&busy, AF_INET, 8), 0);
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (struct sockaddr *)&busy.addr;
 	ep.sae_srcaddrlen = busy.addrlen;
@@ -1741,7 +1675,7 @@ START_TEST(test_connectx_row15_before_row16_17_18)
 	int peer, fd, other = bound_sock(AF_INET, SOCK_STREAM, 0, &s, &sl);
 
 	(void)other;
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (struct sockaddr *)&s;
 	ep.sae_srcaddrlen = sl;
@@ -1753,7 +1687,7 @@ START_TEST(test_connectx_row15_before_row16_17_18)
 	snap_take(fd, &sn);
 	CX_FAIL0(fd, &ep, EADDRINUSE);
 	UNCHANGED(fd, &sn);
-	fd = tcp_connecting(AF_INET, &bh);
+	fd = tu_tcp_connecting(AF_INET, &bh);
 	snap_take(fd, &sn);
 	CX_FAIL0(fd, &ep, EADDRINUSE);
 	UNCHANGED(fd, &sn);
@@ -1768,7 +1702,7 @@ START_TEST(test_connectx_row15_v6only_source_not_in_use)
 	sa_endpoints_t ep;
 	size_t len;
 	sae_connid_t cid;
-	int one = 1, fd = mksock(AF_INET6, SOCK_STREAM);
+	int one = 1, fd = tu_socket(AF_INET6, SOCK_STREAM);
 	int other = bound_sock(AF_INET, SOCK_STREAM, 0, &s, &sl);
 
 	/*
@@ -1779,14 +1713,14 @@ START_TEST(test_connectx_row15_v6only_source_not_in_use)
 	ck_assert_int_eq(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
 	    sizeof(one)), 0);
 	ck_assert_int_eq(tu_listen(&l, AF_INET6, 8), 0);
-	tu_loopback(&any6, &sl, AF_INET6, port_of(&s));
+	tu_loopback(&any6, &sl, AF_INET6, tu_port_of(&s));
 	((struct sockaddr_in6 *)&any6)->sin6_addr = in6addr_any;
 	ep = dst_ep(&l.addr, l.addrlen);
 	ep.sae_srcaddr = (struct sockaddr *)&any6;
 	ep.sae_srcaddrlen = sl;
 	ck_assert_msg(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, &len, &cid) == 0,
 	    "connectx: %s (the V6ONLY socket could bind [::]:%u)",
-	    strerror(errno), port_of(&s));
+	    strerror(errno), tu_port_of(&s));
 	ck_assert(tu_is_connected(fd));
 }
 END_TEST
@@ -1806,7 +1740,7 @@ START_TEST(test_connectx_row16_listening_eopnotsupp)
 	CX_FAIL0(fd, &ep, EOPNOTSUPP);
 	UNCHANGED(fd, &s);
 	ck_assert_int_eq(tu_tcp_state(fd), TCP_LISTEN);
-	assert_no_connection(&live);
+	tu_assert_no_connection(&live);
 }
 END_TEST
 
@@ -1822,7 +1756,7 @@ START_TEST(test_connectx_row16_listening_v6_eopnotsupp)
 	snap_take(fd, &s);
 	CX_FAIL0(fd, &ep, EOPNOTSUPP);
 	UNCHANGED(fd, &s);
-	assert_no_connection(&live);
+	tu_assert_no_connection(&live);
 }
 END_TEST
 
@@ -1837,7 +1771,7 @@ START_TEST(test_connectx_row16_listening_with_srcaddr)
 
 	/* A free source: rows 13-15 pass; row 16 before bind(2)'s EINVAL. */
 	tu_loopback(&s, &sl, AF_INET, 0);
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (struct sockaddr *)&s;
 	ep.sae_srcaddrlen = sl;
@@ -1862,7 +1796,7 @@ START_TEST(test_connectx_row17_connected_eisconn)
 	CX_FAIL0(fd, &ep, EISCONN);
 	UNCHANGED(fd, &s);
 	ck_assert_int_eq(tu_tcp_state(fd), TCP_ESTABLISHED);
-	assert_no_connection(&other);
+	tu_assert_no_connection(&other);
 }
 END_TEST
 
@@ -1871,7 +1805,7 @@ START_TEST(test_connectx_row17_connected_by_connectx_eisconn)
 	struct listener l;
 	sa_endpoints_t ep;
 	struct snap s;
-	int fd = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM);
 
 	ck_assert_int_eq(tu_listen(&l, AF_INET6, 8), 0);
 	ep = dst_ep(&l.addr, l.addrlen);
@@ -1889,7 +1823,7 @@ START_TEST(test_connectx_row17_not_for_udp)
 	sa_endpoints_t ep;
 	int ra = bound_sock(AF_INET, SOCK_DGRAM, 0, &a, &al);
 	int rb = bound_sock(AF_INET, SOCK_DGRAM, 0, &b, &bl);
-	int fd = mksock(AF_INET, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_DGRAM);
 	char c;
 
 	(void)ra;
@@ -1913,7 +1847,7 @@ START_TEST(test_connectx_row17_before_bound_einval)
 	int peer, fd = tcp_connected(AF_INET, &l, &peer);
 
 	tu_loopback(&s, &sl, AF_INET, 0);
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (struct sockaddr *)&s;
 	ep.sae_srcaddrlen = sl;
@@ -1931,7 +1865,7 @@ START_TEST(test_connectx_row18_connect_in_progress_ealready)
 	struct listener live;
 	sa_endpoints_t ep;
 	struct snap s;
-	int fd = tcp_connecting(AF_INET, &bh);
+	int fd = tu_tcp_connecting(AF_INET, &bh);
 
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
 	ep = dst_ep(&live.addr, live.addrlen);
@@ -1939,7 +1873,7 @@ START_TEST(test_connectx_row18_connect_in_progress_ealready)
 	CX_FAIL0(fd, &ep, EALREADY);
 	UNCHANGED(fd, &s);
 	ck_assert_int_eq(tu_tcp_state(fd), TCP_SYN_SENT);
-	assert_no_connection(&live);
+	tu_assert_no_connection(&live);
 }
 END_TEST
 
@@ -1950,7 +1884,7 @@ START_TEST(test_connectx_row18_connect_in_progress_v6_ealready)
 	socklen_t dl;
 	sa_endpoints_t ep;
 	struct snap s;
-	int fd = tcp_connecting(AF_INET6, &bh);
+	int fd = tu_tcp_connecting(AF_INET6, &bh);
 
 	tu_refused(&d, &dl, AF_INET6);
 	ep = dst_ep(&d, dl);
@@ -1965,7 +1899,7 @@ START_TEST(test_connectx_row18_connectx_in_progress_ealready)
 	struct blackhole bh;
 	sa_endpoints_t ep;
 	struct snap s;
-	int fd = mksock(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+	int fd = tu_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
 
 	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
 	ep = dst_ep(&bh.l.addr, bh.l.addrlen);
@@ -1984,10 +1918,10 @@ START_TEST(test_connectx_row18_before_bound_einval)
 	socklen_t sl, dl;
 	sa_endpoints_t ep;
 	struct snap sn;
-	int fd = tcp_connecting(AF_INET, &bh);
+	int fd = tu_tcp_connecting(AF_INET, &bh);
 
 	tu_loopback(&s, &sl, AF_INET, 0);
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (struct sockaddr *)&s;
 	ep.sae_srcaddrlen = sl;
@@ -2029,7 +1963,7 @@ START_TEST(test_connectx_hacking_bound_srcaddr_udp_einval)
 	int fd = bound_sock(AF_INET6, SOCK_DGRAM, 0, &b, &bl);
 
 	tu_loopback(&s, &sl, AF_INET6, 0);
-	tu_loopback(&d, &dl, AF_INET6, free_port(AF_INET6));
+	tu_loopback(&d, &dl, AF_INET6, tu_free_port(AF_INET6));
 	ep = dst_ep(&d, dl);
 	ep.sae_srcaddr = (struct sockaddr *)&s;
 	ep.sae_srcaddrlen = sl;
@@ -2067,10 +2001,10 @@ START_TEST(test_connectx_hacking_subnet_broadcast_not_row11)
 	sa_endpoints_t ep;
 	size_t len = 777;
 	sae_connid_t cid = 777;
-	int r, e, fd = mksock(AF_INET, SOCK_STREAM);
+	int r, e, fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	/* lo's own directed broadcast: the kernel refuses it, not row 11. */
-	set_v4(&d, &dl, "127.255.255.255", free_port(AF_INET));
+	tu_set_v4(&d, &dl, "127.255.255.255", tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	r = connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, &len, &cid);
 	e = errno;
@@ -2182,7 +2116,7 @@ START_TEST(test_connectx_hacking_parked_run_ealready)
 	unsigned char buf[64];
 	sa_endpoints_t ep;
 	struct snap s;
-	int fd = mksock(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+	int fd = tu_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
 
 	/*
 	 * [refused, live] on a non-blocking socket: after the refusal the
@@ -2209,7 +2143,7 @@ START_TEST(test_connectx_hacking_udp_emsgsize_untouched)
 	sa_endpoints_t ep;
 	struct iovec iov[2] = { { big, 65508 }, { big, 0 } };
 	int r = bound_sock(AF_INET, SOCK_DGRAM, 0, &d, &dl);
-	int fd = mksock(AF_INET, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_DGRAM);
 
 	/* HACKING: over 65507 bytes, EMSGSIZE before the source binding. */
 	(void)r;
@@ -2233,9 +2167,9 @@ START_TEST(test_connectx_hacking_udp6_emsgsize_untouched)
 	socklen_t dl;
 	sa_endpoints_t ep;
 	struct iovec iov = { big, 65528 };
-	int fd = mksock(AF_INET6, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET6, SOCK_DGRAM);
 
-	tu_loopback(&d, &dl, AF_INET6, free_port(AF_INET6));
+	tu_loopback(&d, &dl, AF_INET6, tu_free_port(AF_INET6));
 	ep = dst_ep(&d, dl);
 	CX_FAIL(fd, &ep, SAE_ASSOCID_ANY, 0, &iov, 1, EMSGSIZE);
 	PRISTINE(fd);
@@ -2251,7 +2185,7 @@ START_TEST(test_connectx_hacking_udp_65507_passes)
 	struct iovec iov = { big, sizeof(big) };
 	size_t len = 0;
 	int r = bound_sock(AF_INET, SOCK_DGRAM, 0, &d, &dl);
-	int fd = mksock(AF_INET, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_DGRAM);
 
 	ep = dst_ep(&d, dl);
 	ck_assert_msg(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, &iov, 1, &len, NULL) == 0,
@@ -2270,7 +2204,7 @@ START_TEST(test_connectx_hacking_emsgsize_after_rows)
 	sa_endpoints_t ep;
 	struct iovec iov = { big, sizeof(big) };
 	struct snap s;
-	int fd = mksock(AF_INET, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_DGRAM);
 
 	/* Row 12 comes first. */
 	tu_loopback(&d, &dl, AF_INET, 0);
@@ -2278,9 +2212,9 @@ START_TEST(test_connectx_hacking_emsgsize_after_rows)
 	CX_FAIL(fd, &ep, SAE_ASSOCID_ANY, 0, &iov, 1, EADDRNOTAVAIL);
 	PRISTINE(fd);
 	/* A connected UDP socket keeps its peer. */
-	tu_loopback(&peer, &pl, AF_INET, free_port(AF_INET));
+	tu_loopback(&peer, &pl, AF_INET, tu_free_port(AF_INET));
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&peer, pl), 0);
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	ep = dst_ep(&d, dl);
 	snap_take(fd, &s);
 	CX_FAIL(fd, &ep, SAE_ASSOCID_ANY, 0, &iov, 1, EMSGSIZE);
@@ -2301,7 +2235,7 @@ START_TEST(test_connectx_hacking_udp_failed_reassociation_keeps_record)
 	struct snap s;
 	sctp_assoc_t id = 0, id2 = 0;
 	int r = bound_sock(AF_INET, SOCK_DGRAM, 0, &a, &al);
-	int fd = mksock(AF_INET, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_DGRAM);
 
 	/*
 	 * lo's broadcast address: connect(2) refuses it (EACCES, no
@@ -2312,7 +2246,7 @@ START_TEST(test_connectx_hacking_udp_failed_reassociation_keeps_record)
 	ep = dst_ep(&a, al);
 	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL), 0);
 	ck_assert_int_eq(cx_getassocid(fd, &id), 0);
-	set_v4(&bc, &bl, "127.255.255.255", port_of(&a));
+	tu_set_v4(&bc, &bl, "127.255.255.255", tu_port_of(&a));
 	ep = dst_ep(&bc, bl);
 	snap_take(fd, &s);
 	CX_FAIL0(fd, &ep, EACCES);
@@ -2362,7 +2296,7 @@ eintr_case(const void *dst, socklen_t dstlen, int ms, int sa_flags)
 {
 	struct listener live;
 	sa_endpoints_t ep = dst_ep(dst, dstlen);
-	int fd = mksock(AF_INET, SOCK_STREAM), nfds = tu_count_fds();
+	int fd = tu_socket(AF_INET, SOCK_STREAM), nfds = tu_count_fds();
 
 	alarm_in(ms, sa_flags);
 	CX_FAIL0(fd, &ep, EINTR);

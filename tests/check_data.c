@@ -24,54 +24,19 @@
 #include "testutil.h"
 
 #define D_MS		100
-#define MAXDEST		8
 #define LARGE		(8u << 20)	/* 8 MiB */
 
-struct dlist {
-	struct sockaddr_storage	a[MAXDEST];
-	socklen_t		l[MAXDEST];
-	int			n;
-};
-
-static void
-dl_add(struct dlist *d, const struct sockaddr_storage *ss, socklen_t len)
-{
-	ck_assert_int_lt(d->n, MAXDEST);
-	d->a[d->n] = *ss;
-	d->l[d->n] = len;
-	d->n++;
-}
-
-static void
-dl_add_refused(struct dlist *d)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-
-	tu_refused(&ss, &len, AF_INET);
-	dl_add(d, &ss, len);
-}
-
 static int
-connectx_iov(int fd, const struct dlist *d, const struct iovec *iov,
+connectx_iov(int fd, const struct tu_dlist *d, const struct iovec *iov,
     unsigned int iovcnt, size_t *len, sae_connid_t *cid)
 {
-	unsigned char buf[MAXDEST * sizeof(struct sockaddr_storage)];
+	unsigned char buf[TU_MAXDEST * sizeof(struct sockaddr_storage)];
 	sa_endpoints_t ep;
 
 	memset(&ep, 0, sizeof(ep));
 	ep.sae_dstaddr = (const struct sockaddr *)buf;
 	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, d->a, d->l, d->n);
 	return connectx(fd, &ep, SAE_ASSOCID_ANY, 0, iov, iovcnt, len, cid);
-}
-
-static int
-tcp_socket(int extra)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | extra, 0);
-
-	ck_assert_int_ge(fd, 0);
-	return fd;
 }
 
 /*
@@ -104,7 +69,7 @@ START_TEST(test_data_reaches_the_live_peer_exactly_once_after_failed_addresses)
 	static const char msg[] = "exactly once, after failover\n";
 	struct listener live;
 	struct blackhole bh;
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	struct iovec iov = { .iov_base = (void *)msg, .iov_len = sizeof(msg) - 1 };
 	unsigned char buf[256];
 	sae_connid_t cid = 0;
@@ -113,10 +78,10 @@ START_TEST(test_data_reaches_the_live_peer_exactly_once_after_failed_addresses)
 
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 4), 0);
 	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
-	dl_add_refused(&d);
-	dl_add(&d, &bh.l.addr, bh.l.addrlen);
-	dl_add(&d, &live.addr, live.addrlen);
-	fd = tcp_socket(0);
+	tu_dl_add_refused(&d, AF_INET);
+	tu_dl_add(&d, &bh.l.addr, bh.l.addrlen);
+	tu_dl_add(&d, &live.addr, live.addrlen);
+	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, D_MS), 0);
 
 	ck_assert_int_eq(connectx_iov(fd, &d, &iov, 1, &len, &cid), 0);
@@ -140,15 +105,15 @@ END_TEST
 
 START_TEST(test_failed_connect_with_data_writes_len_zero_and_connid_zero)
 {
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	struct iovec iov = { .iov_base = (void *)"lost", .iov_len = 4 };
 	sae_connid_t cid = 77;
 	size_t len = 999;
 	int fd;
 
-	dl_add_refused(&d);
-	dl_add_refused(&d);
-	fd = tcp_socket(0);
+	tu_dl_add_refused(&d, AF_INET);
+	tu_dl_add_refused(&d, AF_INET);
+	fd = tu_tcp_socket(AF_INET, 0);
 	errno = 0;
 	ck_assert_int_eq(connectx_iov(fd, &d, &iov, 1, &len, &cid), -1);
 	ck_assert_int_eq(errno, ECONNREFUSED);
@@ -161,7 +126,7 @@ END_TEST
 START_TEST(test_three_buffers_arrive_in_order_as_one_stream)
 {
 	struct listener live;
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	struct iovec iov[3] = {
 		{ .iov_base = (void *)"first|", .iov_len = 6 },
 		{ .iov_base = (void *)"second|", .iov_len = 7 },
@@ -173,9 +138,9 @@ START_TEST(test_three_buffers_arrive_in_order_as_one_stream)
 	int fd, a;
 
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 4), 0);
-	dl_add_refused(&d);
-	dl_add(&d, &live.addr, live.addrlen);
-	fd = tcp_socket(0);
+	tu_dl_add_refused(&d, AF_INET);
+	tu_dl_add(&d, &live.addr, live.addrlen);
+	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(connectx_iov(fd, &d, iov, 3, &len, &cid), 0);
 	ck_assert_uint_eq(len, 18);
 	ck_assert_uint_eq(cid, 1);
@@ -199,7 +164,7 @@ pattern(size_t i)
 START_TEST(test_data_larger_than_send_buffer_queues_what_fits_and_says_how_much)
 {
 	struct listener live;
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	struct iovec iov;
 	unsigned char *data, *got;
 	size_t len = 0, sent, rcvd = 0, i;
@@ -219,9 +184,9 @@ START_TEST(test_data_larger_than_send_buffer_queues_what_fits_and_says_how_much)
 	/* Small buffers on both sides, so 8 MiB cannot all be taken at once. */
 	ck_assert_int_eq(setsockopt(live.fd, SOL_SOCKET, SO_RCVBUF, &small,
 	    sizeof(small)), 0);
-	dl_add_refused(&d);
-	dl_add(&d, &live.addr, live.addrlen);
-	fd = tcp_socket(0);
+	tu_dl_add_refused(&d, AF_INET);
+	tu_dl_add(&d, &live.addr, live.addrlen);
+	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
 	iov.iov_base = data;
 	iov.iov_len = LARGE;
@@ -288,7 +253,7 @@ END_TEST
 START_TEST(test_nonblocking_connect_with_data_sends_nothing_until_the_app_writes)
 {
 	struct listener live;
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	struct iovec iov = { .iov_base = (void *)"early", .iov_len = 5 };
 	struct pollfd p;
 	unsigned char buf[16];
@@ -297,9 +262,9 @@ START_TEST(test_nonblocking_connect_with_data_sends_nothing_until_the_app_writes
 	int fd, a, rc, wait_ms = 0, steps = 0;
 
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 4), 0);
-	dl_add_refused(&d);
-	dl_add(&d, &live.addr, live.addrlen);
-	fd = tcp_socket(SOCK_NONBLOCK);
+	tu_dl_add_refused(&d, AF_INET);
+	tu_dl_add(&d, &live.addr, live.addrlen);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
 	errno = 0;
 	ck_assert_int_eq(connectx_iov(fd, &d, &iov, 1, &len, &cid), -1);
 	ck_assert_int_eq(errno, EINPROGRESS);

@@ -85,23 +85,6 @@ snap_changed(int fd, const struct snap *b)
 	ck_assert_msg(what_ == NULL, "socket changed: %s", what_);	\
 } while (0)
 
-static int
-mksock(int family, int type)
-{
-	int fd = socket(family, type | SOCK_CLOEXEC, 0);
-
-	ck_assert_msg(fd >= 0, "socket: %s", strerror(errno));
-	return fd;
-}
-
-static uint16_t
-port_of(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-}
-
 static uint16_t
 local_port(int fd)
 {
@@ -109,7 +92,7 @@ local_port(int fd)
 	socklen_t len = sizeof(ss);
 
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
-	return port_of(&ss);
+	return tu_port_of(&ss);
 }
 
 static int
@@ -147,7 +130,7 @@ assert_record_dropped(int fd)
 static int
 udp_receiver(int family, struct sockaddr_storage *ss, socklen_t *len)
 {
-	int fd = mksock(family, SOCK_DGRAM);
+	int fd = tu_socket(family, SOCK_DGRAM);
 
 	tu_loopback(ss, len, family, 0);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)ss, *len), 0);
@@ -159,7 +142,7 @@ udp_receiver(int family, struct sockaddr_storage *ss, socklen_t *len)
 static int
 tcp_connectx(int family, struct listener *l, int *peer)
 {
-	int fd = mksock(family, SOCK_STREAM);
+	int fd = tu_socket(family, SOCK_STREAM);
 
 	ck_assert_int_eq(tu_listen(l, family, 8), 0);
 	EXPECT_OK(cx(fd, &l->addr, l->addrlen));
@@ -227,7 +210,7 @@ assert_no_reconnect(int fd, int family)
 
 START_TEST(test_disconnectx_ebadf)
 {
-	int fd = mksock(AF_INET, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_DGRAM);
 
 	EXPECT_ERR(disconnectx(-1, SAE_ASSOCID_ANY, SAE_CONNID_ANY), EBADF);
 	close(fd);
@@ -278,7 +261,8 @@ START_TEST(test_disconnectx_einval_wrong_associd_udp)
 	struct sockaddr_storage a;
 	socklen_t al;
 	struct snap s;
-	int r = udp_receiver(AF_INET6, &a, &al), fd = mksock(AF_INET6, SOCK_DGRAM);
+	int r = udp_receiver(AF_INET6, &a, &al),
+	    fd = tu_socket(AF_INET6, SOCK_DGRAM);
 	sae_associd_t id;
 
 	(void)r;
@@ -309,7 +293,7 @@ START_TEST(test_disconnectx_einval_associd_none_recorded)
 {
 	struct listener l;
 	struct snap s;
-	int peer, fd = mksock(AF_INET, SOCK_STREAM);
+	int peer, fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	/* Connected by connect(2): no ID recorded, so none but ANY/ALL fits. */
 	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
@@ -332,7 +316,7 @@ START_TEST(test_disconnectx_einval_associd_of_closed_socket)
 
 	/* The descriptor number is reused by a new socket: not its ID. */
 	close(fd);
-	fd2 = mksock(AF_INET, SOCK_STREAM);
+	fd2 = tu_socket(AF_INET, SOCK_STREAM);
 	if (fd2 != fd) {
 		ck_assert_int_eq(dup3(fd2, fd, O_CLOEXEC), fd);
 		close(fd2);
@@ -370,7 +354,8 @@ START_TEST(test_disconnectx_einval_before_enotconn)
 {
 	struct listener l;
 	struct snap s;
-	int u = mksock(AF_INET, SOCK_DGRAM), t = mksock(AF_INET6, SOCK_STREAM);
+	int u = tu_socket(AF_INET, SOCK_DGRAM),
+	    t = tu_socket(AF_INET6, SOCK_STREAM);
 
 	EXPECT_ERR(disconnectx(u, 7, SAE_CONNID_ANY), EINVAL);
 	EXPECT_ERR(disconnectx(u, SAE_ASSOCID_ANY, 9), EINVAL);
@@ -398,7 +383,8 @@ START_TEST(test_disconnectx_accepts_all_all)
 {
 	struct sockaddr_storage a;
 	socklen_t al;
-	int r = udp_receiver(AF_INET, &a, &al), fd = mksock(AF_INET, SOCK_DGRAM);
+	int r = udp_receiver(AF_INET, &a, &al),
+	    fd = tu_socket(AF_INET, SOCK_DGRAM);
 
 	(void)r;
 	EXPECT_OK(cx(fd, &a, al));
@@ -411,7 +397,8 @@ END_TEST
 
 START_TEST(test_disconnectx_enotconn_udp_fresh)
 {
-	int fd = mksock(AF_INET, SOCK_DGRAM), fd6 = mksock(AF_INET6, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_DGRAM),
+	    fd6 = tu_socket(AF_INET6, SOCK_DGRAM);
 
 	EXPECT_ERR(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), ENOTCONN);
 	EXPECT_ERR(disconnectx(fd6, SAE_ASSOCID_ALL, SAE_CONNID_ALL), ENOTCONN);
@@ -439,7 +426,8 @@ START_TEST(test_disconnectx_enotconn_udp_twice)
 	struct sockaddr_storage a;
 	socklen_t al;
 	struct snap s;
-	int r = udp_receiver(AF_INET, &a, &al), fd = mksock(AF_INET, SOCK_DGRAM);
+	int r = udp_receiver(AF_INET, &a, &al),
+	    fd = tu_socket(AF_INET, SOCK_DGRAM);
 
 	(void)r;
 	EXPECT_OK(cx(fd, &a, al));
@@ -452,7 +440,8 @@ END_TEST
 
 START_TEST(test_disconnectx_enotconn_tcp_fresh)
 {
-	int fd = mksock(AF_INET, SOCK_STREAM), fd6 = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM),
+	    fd6 = tu_socket(AF_INET6, SOCK_STREAM);
 
 	EXPECT_ERR(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), ENOTCONN);
 	EXPECT_ERR(disconnectx(fd6, SAE_ASSOCID_ANY, SAE_CONNID_ANY), ENOTCONN);
@@ -465,7 +454,7 @@ END_TEST
 START_TEST(test_disconnectx_enotconn_tcp_fresh_may_connect_after)
 {
 	struct listener l;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	/* A refused disconnectx does not mark the socket as done. */
 	EXPECT_ERR(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), ENOTCONN);
@@ -491,7 +480,7 @@ START_TEST(test_disconnectx_enotconn_tcp_refused)
 {
 	struct sockaddr_storage d;
 	socklen_t dl;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	tu_refused(&d, &dl, AF_INET);
 	EXPECT_ERR(cx(fd, &d, dl), ECONNREFUSED);
@@ -502,7 +491,7 @@ END_TEST
 START_TEST(test_disconnectx_enotconn_tcp_after_abandon)
 {
 	struct blackhole bh;
-	int fd = mksock(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+	int fd = tu_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
 
 	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
 	EXPECT_ERR(cx(fd, &bh.l.addr, bh.l.addrlen), EINPROGRESS);
@@ -521,7 +510,7 @@ udp_dissolve_case(int family)
 	struct sockaddr_storage a, b, from;
 	socklen_t al, bl, fl = sizeof(from);
 	int ra = udp_receiver(family, &a, &al), rb = udp_receiver(family, &b, &bl);
-	int fd = mksock(family, SOCK_DGRAM);
+	int fd = tu_socket(family, SOCK_DGRAM);
 	uint16_t port;
 	char c;
 
@@ -539,7 +528,7 @@ udp_dissolve_case(int family)
 	ck_assert_uint_eq(local_port(fd), port);
 	ck_assert_int_eq(send(fd, "y", 1, 0), 1);
 	ck_assert_int_eq(recvfrom(rb, &c, 1, 0, (struct sockaddr *)&from, &fl), 1);
-	ck_assert_uint_eq(port_of(&from), port);
+	ck_assert_uint_eq(tu_port_of(&from), port);
 	assoc_of(fd);
 }
 
@@ -559,7 +548,8 @@ START_TEST(test_disconnectx_udp_bound_port0_keeps_port)
 {
 	struct sockaddr_storage a, l;
 	socklen_t al, ll;
-	int r = udp_receiver(AF_INET, &a, &al), fd = mksock(AF_INET, SOCK_DGRAM);
+	int r = udp_receiver(AF_INET, &a, &al),
+	    fd = tu_socket(AF_INET, SOCK_DGRAM);
 	uint16_t port;
 
 	/* Bound to 127.0.0.1 with a port the kernel chose: the port is kept. */
@@ -596,7 +586,8 @@ START_TEST(test_disconnectx_udp_connected_by_connect)
 {
 	struct sockaddr_storage a;
 	socklen_t al;
-	int r = udp_receiver(AF_INET, &a, &al), fd = mksock(AF_INET, SOCK_DGRAM);
+	int r = udp_receiver(AF_INET, &a, &al),
+	    fd = tu_socket(AF_INET, SOCK_DGRAM);
 	uint16_t port;
 
 	(void)r;
@@ -652,7 +643,7 @@ END_TEST
 START_TEST(test_disconnectx_tcp_connected_by_connect_fin)
 {
 	struct listener l;
-	int peer, fd = mksock(AF_INET6, SOCK_STREAM);
+	int peer, fd = tu_socket(AF_INET6, SOCK_STREAM);
 
 	ck_assert_int_eq(tu_listen(&l, AF_INET6, 8), 0);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&l.addr, l.addrlen), 0);
@@ -682,7 +673,7 @@ END_TEST
 START_TEST(test_disconnectx_tcp_connecting_abandoned)
 {
 	struct blackhole bh;
-	int fd = mksock(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+	int fd = tu_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
 
 	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
 	EXPECT_ERR(connect(fd, (struct sockaddr *)&bh.l.addr, bh.l.addrlen),
@@ -701,7 +692,7 @@ tcp_connectx_abandoned_case(int family)
 {
 	struct blackhole bh;
 	sctp_assoc_t id = 0;
-	int fd = mksock(family, SOCK_STREAM | SOCK_NONBLOCK), wait_ms;
+	int fd = tu_socket(family, SOCK_STREAM | SOCK_NONBLOCK), wait_ms;
 
 	ck_assert_int_eq(tu_blackhole(&bh, family), 0);
 	EXPECT_ERR(cx(fd, &bh.l.addr, bh.l.addrlen), EINPROGRESS);
@@ -733,7 +724,7 @@ START_TEST(test_disconnectx_tcp_sctp_connectx_in_progress_abandoned)
 {
 	struct blackhole bh;
 	sctp_assoc_t id = 0;
-	int fd = mksock(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+	int fd = tu_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
 
 	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
 	EXPECT_ERR(sctp_connectx(fd, (struct sockaddr *)&bh.l.addr, 1, &id),
@@ -755,7 +746,7 @@ START_TEST(test_disconnectx_tcp_parked_run_between_attempts)
 	unsigned char buf[64];
 	sa_endpoints_t ep;
 	sctp_assoc_t id = 0;
-	int fd = mksock(AF_INET, SOCK_STREAM | SOCK_NONBLOCK), wait_ms;
+	int fd = tu_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK), wait_ms;
 
 	/*
 	 * [refused, live], non-blocking: after the refusal the kernel socket

@@ -34,50 +34,13 @@
 /* The attempt delay the timing tests set on their sockets. */
 #define D_MS		100
 
-#define MAXDEST		8
-
 /* This program's own path, for re-running itself with an environment. */
 static char self_exe[PATH_MAX];
 
-/* A destination list being built. */
-struct dlist {
-	struct sockaddr_storage	a[MAXDEST];
-	socklen_t		l[MAXDEST];
-	int			n;
-};
-
 static void
-dl_add(struct dlist *d, const struct sockaddr_storage *ss, socklen_t len)
+dl_add_listener(struct tu_dlist *d, const struct listener *l)
 {
-	ck_assert_int_lt(d->n, MAXDEST);
-	d->a[d->n] = *ss;
-	d->l[d->n] = len;
-	d->n++;
-}
-
-static void
-dl_add_refused(struct dlist *d, int family)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-
-	tu_refused(&ss, &len, family);
-	dl_add(d, &ss, len);
-}
-
-static void
-dl_add_listener(struct dlist *d, const struct listener *l)
-{
-	dl_add(d, &l->addr, l->addrlen);
-}
-
-static int
-tcp_socket(int family, int extra)
-{
-	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | extra, 0);
-
-	ck_assert_int_ge(fd, 0);
-	return fd;
+	tu_dl_add(d, &l->addr, l->addrlen);
 }
 
 static void
@@ -94,9 +57,9 @@ make_blackhole(struct blackhole *b, int family)
 
 /* connectx(2) to the list packed as its multi-destination extension. */
 static int
-connectx_list(int fd, const struct dlist *d)
+connectx_list(int fd, const struct tu_dlist *d)
 {
-	unsigned char buf[MAXDEST * sizeof(struct sockaddr_storage)];
+	unsigned char buf[TU_MAXDEST * sizeof(struct sockaddr_storage)];
 	sa_endpoints_t ep;
 
 	memset(&ep, 0, sizeof(ep));
@@ -168,14 +131,14 @@ ts_ms(struct timespec t)
 START_TEST(test_refused_then_live_connects_at_once_to_the_live_one)
 {
 	struct listener live;
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	double t0, el;
 	int fd;
 
 	make_listener(&live, AF_INET);
-	dl_add_refused(&d, AF_INET);
+	tu_dl_add_refused(&d, AF_INET);
 	dl_add_listener(&d, &live);
-	fd = tcp_socket(AF_INET, 0);
+	fd = tu_tcp_socket(AF_INET, 0);
 	/* A long delay: only moving on at once explains a fast connect. */
 	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, 2000);
 
@@ -198,7 +161,7 @@ START_TEST(test_blackholed_then_live_connects_after_one_attempt_delay)
 {
 	struct listener live;
 	struct blackhole bh;
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	double t0, el;
 	int fd, nfd;
 
@@ -206,7 +169,7 @@ START_TEST(test_blackholed_then_live_connects_after_one_attempt_delay)
 	make_blackhole(&bh, AF_INET);
 	dl_add_listener(&d, &bh.l);
 	dl_add_listener(&d, &live);
-	fd = tcp_socket(AF_INET, 0);
+	fd = tu_tcp_socket(AF_INET, 0);
 	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, D_MS);
 	nfd = tu_count_fds();
 
@@ -230,7 +193,7 @@ START_TEST(test_two_blackholes_then_live_connect_after_two_attempt_delays)
 {
 	struct listener live;
 	struct blackhole bh[2];
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	double t0, el;
 	int fd;
 
@@ -240,7 +203,7 @@ START_TEST(test_two_blackholes_then_live_connect_after_two_attempt_delays)
 	dl_add_listener(&d, &bh[0].l);
 	dl_add_listener(&d, &bh[1].l);
 	dl_add_listener(&d, &live);
-	fd = tcp_socket(AF_INET, 0);
+	fd = tu_tcp_socket(AF_INET, 0);
 	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, D_MS);
 
 	t0 = tu_now_ms();
@@ -262,14 +225,14 @@ END_TEST
 START_TEST(test_ipv6_refused_then_live_connects_to_the_live_one)
 {
 	struct listener live;
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	int fd;
 
 	make_listener(&live, AF_INET6);
-	dl_add_refused(&d, AF_INET6);
-	dl_add_refused(&d, AF_INET6);
+	tu_dl_add_refused(&d, AF_INET6);
+	tu_dl_add_refused(&d, AF_INET6);
 	dl_add_listener(&d, &live);
-	fd = tcp_socket(AF_INET6, 0);
+	fd = tu_tcp_socket(AF_INET6, 0);
 	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, 2000);
 
 	ck_assert_int_eq(connectx_list(fd, &d), 0);
@@ -285,7 +248,7 @@ START_TEST(test_ipv6_blackholed_then_live_connects_after_one_attempt_delay)
 {
 	struct listener live;
 	struct blackhole bh;
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	double t0, el;
 	int fd;
 
@@ -293,7 +256,7 @@ START_TEST(test_ipv6_blackholed_then_live_connects_after_one_attempt_delay)
 	make_blackhole(&bh, AF_INET6);
 	dl_add_listener(&d, &bh.l);
 	dl_add_listener(&d, &live);
-	fd = tcp_socket(AF_INET6, 0);
+	fd = tu_tcp_socket(AF_INET6, 0);
 	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, D_MS);
 
 	t0 = tu_now_ms();
@@ -338,7 +301,7 @@ START_TEST(test_sctp_connectx_maps_ipv4_entries_on_an_inet6_socket)
 
 	/* The premise: an AF_INET6 socket reaches an AF_INET listener on
 	 * 127.0.0.1 through ::ffff:127.0.0.1. */
-	fd = tcp_socket(AF_INET6, 0);
+	fd = tu_tcp_socket(AF_INET6, 0);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&mapped, sizeof(mapped)), 0);
 	assert_accepts(&live);
 	close(fd);
@@ -352,7 +315,7 @@ START_TEST(test_sctp_connectx_maps_ipv4_entries_on_an_inet6_socket)
 	((struct sockaddr_in *)&refused)->sin_addr.s_addr = htonl(0x7f000002);
 	memcpy(buf, &refused, sizeof(struct sockaddr_in));
 	memcpy(buf + sizeof(struct sockaddr_in), &live.addr, sizeof(struct sockaddr_in));
-	fd = tcp_socket(AF_INET6, 0);
+	fd = tu_tcp_socket(AF_INET6, 0);
 	ck_assert_int_eq(sctp_connectx(fd, (struct sockaddr *)buf, 2, &id), 0);
 	ck_assert_int_gt(id, 0);
 	ck_assert_int_eq(cx_getassocid(fd, &got), 0);
@@ -376,17 +339,17 @@ START_TEST(test_attempt_report_records_every_attempt_in_order)
 {
 	struct listener live;
 	struct blackhole bh;
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	struct cx_attempt *at = NULL;
 	cx_sctp_assoc_t id;
 	int fd, n, i;
 
 	make_listener(&live, AF_INET);
 	make_blackhole(&bh, AF_INET);
-	dl_add_refused(&d, AF_INET);
+	tu_dl_add_refused(&d, AF_INET);
 	dl_add_listener(&d, &bh.l);
 	dl_add_listener(&d, &live);
-	fd = tcp_socket(AF_INET, 0);
+	fd = tu_tcp_socket(AF_INET, 0);
 	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, D_MS);
 	ck_assert_int_eq(connectx_list(fd, &d), 0);
 	ck_assert_int_eq(cx_getassocid(fd, &id), 0);
@@ -437,15 +400,15 @@ END_TEST
 START_TEST(test_all_refused_fails_econnrefused_and_leaves_socket_fresh)
 {
 	struct listener live;
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	struct cx_attempt *at = NULL;
 	double t0;
 	int fd, i, nfd;
 
-	dl_add_refused(&d, AF_INET);
-	dl_add_refused(&d, AF_INET);
-	dl_add_refused(&d, AF_INET);
-	fd = tcp_socket(AF_INET, 0);
+	tu_dl_add_refused(&d, AF_INET);
+	tu_dl_add_refused(&d, AF_INET);
+	tu_dl_add_refused(&d, AF_INET);
+	fd = tu_tcp_socket(AF_INET, 0);
 	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, 2000);
 	nfd = tu_count_fds();
 
@@ -491,16 +454,16 @@ START_TEST(test_refused_outranks_a_timed_out_blackhole_in_either_order)
 	make_blackhole(&bh, AF_INET);
 	tu_refused(&ref, &rlen, AF_INET);
 	for (order = 0; order < 2; order++) {
-		struct dlist d = { .n = 0 };
+		struct tu_dlist d = { .n = 0 };
 
 		if (order == 0) {
 			dl_add_listener(&d, &bh.l);
-			dl_add(&d, &ref, rlen);
+			tu_dl_add(&d, &ref, rlen);
 		} else {
-			dl_add(&d, &ref, rlen);
+			tu_dl_add(&d, &ref, rlen);
 			dl_add_listener(&d, &bh.l);
 		}
-		fd = tcp_socket(AF_INET, 0);
+		fd = tu_tcp_socket(AF_INET, 0);
 		/* The black hole ends by its own timeout, not by D. */
 		set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, 2000);
 		set_opt(fd, CX_OPT_ATTEMPT_TIMEOUT_MS, D_MS);
@@ -527,7 +490,7 @@ END_TEST
 START_TEST(test_all_blackholed_fail_etimedout_at_the_total_timeout)
 {
 	struct blackhole bh[2];
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	double t0, el;
 	int fd;
 
@@ -535,7 +498,7 @@ START_TEST(test_all_blackholed_fail_etimedout_at_the_total_timeout)
 	make_blackhole(&bh[1], AF_INET);
 	dl_add_listener(&d, &bh[0].l);
 	dl_add_listener(&d, &bh[1].l);
-	fd = tcp_socket(AF_INET, 0);
+	fd = tu_tcp_socket(AF_INET, 0);
 	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, D_MS);
 	set_opt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 250);
 
@@ -557,13 +520,13 @@ END_TEST
 START_TEST(test_lone_blackhole_fails_etimedout_at_the_attempt_timeout)
 {
 	struct blackhole bh;
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	double t0, el;
 	int fd;
 
 	make_blackhole(&bh, AF_INET);
 	dl_add_listener(&d, &bh.l);
-	fd = tcp_socket(AF_INET, 0);
+	fd = tu_tcp_socket(AF_INET, 0);
 	set_opt(fd, CX_OPT_ATTEMPT_TIMEOUT_MS, 200);
 
 	t0 = tu_now_ms();
@@ -606,7 +569,7 @@ START_TEST(test_setopt_accepts_in_range_rejects_out_of_range_and_reads_back)
 	for (i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++) {
 		const struct bound *b = &bounds[i];
 
-		fd = tcp_socket(AF_INET, 0);
+		fd = tu_tcp_socket(AF_INET, 0);
 		/* A socket nobody set runs under the process defaults. */
 		ck_assert_int_eq(cx_getopt(fd, b->opt, &v), 0);
 		ck_assert_int_eq(v, b->dflt);
@@ -626,13 +589,13 @@ START_TEST(test_setopt_accepts_in_range_rejects_out_of_range_and_reads_back)
 			ck_assert_int_eq(v, b->ok[b->nok - 1]);
 		}
 		/* Another socket is not affected. */
-		j = tcp_socket(AF_INET, 0);
+		j = tu_tcp_socket(AF_INET, 0);
 		ck_assert_int_eq(cx_getopt(j, b->opt, &v), 0);
 		ck_assert_int_eq(v, b->dflt);
 		close(j);
 		close(fd);
 	}
-	fd = tcp_socket(AF_INET, 0);
+	fd = tu_tcp_socket(AF_INET, 0);
 	errno = 0;
 	ck_assert_int_eq(cx_setopt(fd, 99, 100), -1);
 	ck_assert_int_eq(errno, EINVAL);
@@ -691,7 +654,7 @@ START_TEST(test_setdefault_accepts_in_range_rejects_out_of_range_and_reads_back)
 			ck_assert_int_eq(v, b->ok[b->nok - 1]);
 		}
 		/* A new socket starts from the new default. */
-		fd = tcp_socket(AF_INET, 0);
+		fd = tu_tcp_socket(AF_INET, 0);
 		ck_assert_int_eq(cx_getopt(fd, b->opt, &v), 0);
 		ck_assert_int_eq(v, b->ok[b->nok - 1]);
 		close(fd);
@@ -707,7 +670,7 @@ START_TEST(test_process_default_delay_governs_failover)
 {
 	struct listener live;
 	struct blackhole bh;
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	double t0, el;
 	int fd;
 
@@ -716,7 +679,7 @@ START_TEST(test_process_default_delay_governs_failover)
 	dl_add_listener(&d, &bh.l);
 	dl_add_listener(&d, &live);
 	ck_assert_int_eq(cx_setdefault(CX_OPT_ATTEMPT_DELAY_MS, D_MS), 0);
-	fd = tcp_socket(AF_INET, 0);
+	fd = tu_tcp_socket(AF_INET, 0);
 	t0 = tu_now_ms();
 	ck_assert_int_eq(connectx_list(fd, &d), 0);
 	el = tu_now_ms() - t0;
@@ -928,17 +891,17 @@ START_TEST(test_nonblocking_connectx_steps_through_refused_blackhole_to_live)
 {
 	struct listener live;
 	struct blackhole bh;
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	cx_sctp_assoc_t id = 0, id2 = 0;
 	double t0, el;
 	int fd, rc, err, steps, maxwait;
 
 	make_listener(&live, AF_INET);
 	make_blackhole(&bh, AF_INET);
-	dl_add_refused(&d, AF_INET);
+	tu_dl_add_refused(&d, AF_INET);
 	dl_add_listener(&d, &bh.l);
 	dl_add_listener(&d, &live);
-	fd = tcp_socket(AF_INET, SOCK_NONBLOCK);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
 	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, D_MS);
 
 	t0 = tu_now_ms();
@@ -973,12 +936,12 @@ END_TEST
 
 START_TEST(test_nonblocking_connectx_all_refused_steps_to_econnrefused)
 {
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	int fd, rc, err, steps, maxwait;
 
-	dl_add_refused(&d, AF_INET);
-	dl_add_refused(&d, AF_INET);
-	fd = tcp_socket(AF_INET, SOCK_NONBLOCK);
+	tu_dl_add_refused(&d, AF_INET);
+	tu_dl_add_refused(&d, AF_INET);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
 	errno = 0;
 	rc = connectx_list(fd, &d);
 	if (rc == -1 && errno == EINPROGRESS)
@@ -1004,7 +967,7 @@ START_TEST(test_nonblocking_sctp_connectx_sets_id_with_einprogress)
 	int fd, rc, err, steps, maxwait;
 
 	make_listener(&live, AF_INET);
-	fd = tcp_socket(AF_INET, SOCK_NONBLOCK);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
 	errno = 0;
 	ck_assert_int_eq(sctp_connectx(fd, (struct sockaddr *)&live.addr, 1, &id), -1);
 	ck_assert_int_eq(errno, EINPROGRESS);
@@ -1037,7 +1000,7 @@ on_alarm(int sig)
 
 /* connectx to two black holes, a signal 50 ms in; returns errno. */
 static int
-interrupted_run(int fd, const struct dlist *d, int sa_flags, double *el)
+interrupted_run(int fd, const struct tu_dlist *d, int sa_flags, double *el)
 {
 	struct sigaction sa, old;
 	struct itimerval it, off;
@@ -1076,8 +1039,8 @@ check_eintr_leaves_socket_reusable(int sa_flags, long delay)
 {
 	struct listener live;
 	struct blackhole bh[3];
-	struct dlist d = { .n = 0 };
-	struct dlist dl = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
+	struct tu_dlist dl = { .n = 0 };
 	double el;
 	int fd, err, i, nfd;
 
@@ -1086,7 +1049,7 @@ check_eintr_leaves_socket_reusable(int sa_flags, long delay)
 		make_blackhole(&bh[i], AF_INET);
 		dl_add_listener(&d, &bh[i].l);
 	}
-	fd = tcp_socket(AF_INET, 0);
+	fd = tu_tcp_socket(AF_INET, 0);
 	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, delay);
 	nfd = tu_count_fds();
 
@@ -1134,8 +1097,8 @@ START_TEST(test_signal_interrupts_lone_blackhole_connect_with_eintr_socket_uncon
 {
 	struct listener live;
 	struct blackhole bh;
-	struct dlist d = { .n = 0 };
-	struct dlist dl = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
+	struct tu_dlist dl = { .n = 0 };
 	double el;
 	int fd, err;
 
@@ -1143,7 +1106,7 @@ START_TEST(test_signal_interrupts_lone_blackhole_connect_with_eintr_socket_uncon
 	make_listener(&live, AF_INET);
 	make_blackhole(&bh, AF_INET);
 	dl_add_listener(&d, &bh.l);
-	fd = tcp_socket(AF_INET, 0);
+	fd = tu_tcp_socket(AF_INET, 0);
 	err = interrupted_run(fd, &d, 0, &el);
 	ck_assert_msg(err == EINTR, "errno %d (%s)", err, strerror(err));
 	ck_assert_msg(el < 50 + MARGIN_MS, "returned %.0f ms after start", el);
@@ -1170,18 +1133,18 @@ END_TEST
 static int
 start_parked_run(struct listener *live, struct blackhole *bh, bool refused)
 {
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	int fd;
 
 	make_listener(live, AF_INET);
 	if (refused)
-		dl_add_refused(&d, AF_INET);
+		tu_dl_add_refused(&d, AF_INET);
 	else {
 		make_blackhole(bh, AF_INET);
 		dl_add_listener(&d, &bh->l);
 	}
 	dl_add_listener(&d, live);
-	fd = tcp_socket(AF_INET, SOCK_NONBLOCK);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
 	set_opt(fd, CX_OPT_ATTEMPT_DELAY_MS, 2000);
 	errno = 0;
 	ck_assert_int_eq(connectx_list(fd, &d), -1);
@@ -1195,7 +1158,7 @@ check_second_connect_fails_ealready(bool refused)
 {
 	struct listener live;
 	struct blackhole bh;
-	struct dlist d = { .n = 0 };
+	struct tu_dlist d = { .n = 0 };
 	cx_sctp_assoc_t id = 0, id2 = 0;
 	int fd, rc, err, steps, maxwait;
 

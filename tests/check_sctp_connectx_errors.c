@@ -97,57 +97,6 @@ snap_changed(int fd, const struct snap *b)
 	    "TCP state %d, want CLOSE", st_);				\
 } while (0)
 
-static int
-mksock(int family, int type)
-{
-	int fd = socket(family, type | SOCK_CLOEXEC, 0);
-
-	ck_assert_msg(fd >= 0, "socket: %s", strerror(errno));
-	return fd;
-}
-
-static void
-set_v4(struct sockaddr_storage *ss, socklen_t *len, const char *a, uint16_t port)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	ck_assert_int_eq(inet_pton(AF_INET, a, &sin->sin_addr), 1);
-	*len = sizeof(*sin);
-}
-
-static void
-set_v6(struct sockaddr_storage *ss, socklen_t *len, const char *a, uint16_t port)
-{
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	ck_assert_int_eq(inet_pton(AF_INET6, a, &sin6->sin6_addr), 1);
-	*len = sizeof(*sin6);
-}
-
-static uint16_t
-port_of(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-}
-
-static uint16_t
-free_port(int family)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-
-	tu_refused(&ss, &len, family);
-	return port_of(&ss);
-}
-
 /* Pack n loopback addresses of the family at port into buf; its size. */
 static size_t
 pack_loopback(unsigned char *buf, int family, uint16_t port, int n)
@@ -168,34 +117,13 @@ pack_loopback(unsigned char *buf, int family, uint16_t port, int n)
 static int
 tcp_connected(int family, struct listener *l, int *peer)
 {
-	int fd = mksock(family, SOCK_STREAM);
+	int fd = tu_socket(family, SOCK_STREAM);
 
 	ck_assert_int_eq(tu_listen(l, family, 8), 0);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&l->addr, l->addrlen), 0);
 	*peer = tu_accept(l, 2000);
 	ck_assert_int_ge(*peer, 0);
 	return fd;
-}
-
-static int
-tcp_connecting(int family, struct blackhole *bh)
-{
-	int fd = mksock(family, SOCK_STREAM | SOCK_NONBLOCK);
-
-	ck_assert_int_eq(tu_blackhole(bh, family), 0);
-	EXPECT_ERR(connect(fd, (struct sockaddr *)&bh->l.addr, bh->l.addrlen),
-	    EINPROGRESS);
-	ck_assert_int_eq(tu_tcp_state(fd), TCP_SYN_SENT);
-	return fd;
-}
-
-static void
-assert_no_connection(const struct listener *l)
-{
-	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
-
-	ck_assert_msg(poll(&pfd, 1, 100) == 0,
-	    "the listener got a connection: a check let a connect through");
 }
 
 static void
@@ -241,7 +169,7 @@ START_TEST(test_sctp_connectx_row01_closed_fd_ebadf)
 {
 	struct sockaddr_storage d;
 	socklen_t dl;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	close(fd);
 	tu_loopback(&d, &dl, AF_INET, 9);
@@ -293,7 +221,7 @@ END_TEST
 
 START_TEST(test_sctp_connectx_row03_null_addrs_einval)
 {
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	SCX_FAIL(fd, NULL, 1, EINVAL);
 	PRISTINE(fd);
@@ -304,14 +232,15 @@ START_TEST(test_sctp_connectx_row03_addrcnt_not_positive_einval)
 {
 	struct sockaddr_storage d;
 	socklen_t dl;
-	int fd = mksock(AF_INET6, SOCK_STREAM), u = mksock(AF_INET, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM),
+	    u = tu_socket(AF_INET, SOCK_DGRAM);
 
-	tu_loopback(&d, &dl, AF_INET6, free_port(AF_INET6));
+	tu_loopback(&d, &dl, AF_INET6, tu_free_port(AF_INET6));
 	SCX_FAIL(fd, &d, 0, EINVAL);
 	SCX_FAIL(fd, &d, -1, EINVAL);
 	SCX_FAIL(fd, &d, INT_MIN, EINVAL);
 	PRISTINE(fd);
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	SCX_FAIL(u, &d, 0, EINVAL);
 	PRISTINE(u);
 }
@@ -319,7 +248,7 @@ END_TEST
 
 START_TEST(test_sctp_connectx_row03_before_row04)
 {
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	SCX_FAIL(fd, NULL, INT_MAX, EINVAL);
 	PRISTINE(fd);
@@ -332,7 +261,7 @@ START_TEST(test_sctp_connectx_row03_before_eopnotsupp_row08)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	struct snap s;
-	int u = mksock(AF_UNIX, SOCK_STREAM);
+	int u = tu_socket(AF_UNIX, SOCK_STREAM);
 
 	tu_loopback(&d, &dl, AF_INET, 9);
 	SCX_FAIL(u, &d, 0, EINVAL);
@@ -348,10 +277,10 @@ END_TEST
 START_TEST(test_sctp_connectx_row04_over_64k_by_count_e2big)
 {
 	unsigned char *buf = calloc(4097, sizeof(struct sockaddr_in));
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	ck_assert_ptr_nonnull(buf);
-	pack_loopback(buf, AF_INET, free_port(AF_INET), 4097);	/* 65552 bytes */
+	pack_loopback(buf, AF_INET, tu_free_port(AF_INET), 4097);	/* 65552 bytes */
 	SCX_FAIL(fd, buf, 4097, E2BIG);
 	PRISTINE(fd);
 	free(buf);
@@ -362,8 +291,8 @@ START_TEST(test_sctp_connectx_row04_over_64k_by_size_e2big)
 {
 	size_t n6 = 2340, off;
 	unsigned char *buf = calloc(1, 70000);
-	int fd = mksock(AF_INET6, SOCK_STREAM);
-	uint16_t port = free_port(AF_INET6);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM);
+	uint16_t port = tu_free_port(AF_INET6);
 
 	/* 2340 * 28 + 2 * 16 = 65552: few entries, too many bytes. */
 	ck_assert_ptr_nonnull(buf);
@@ -380,7 +309,7 @@ START_TEST(test_sctp_connectx_row04_exactly_64k_not_e2big)
 {
 	unsigned char *buf = calloc(4096, sizeof(struct sockaddr_in));
 	size_t off;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	/* 65536 bytes is not larger than 64 KiB: row 7 (port 0) decides. */
 	ck_assert_ptr_nonnull(buf);
@@ -396,7 +325,7 @@ START_TEST(test_sctp_connectx_row04_exactly_64k_mixed_not_e2big)
 {
 	unsigned char *buf = calloc(1, 70000);
 	size_t off;
-	int fd = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM);
 
 	/* 2340 * 28 + 16 = 65536. */
 	ck_assert_ptr_nonnull(buf);
@@ -416,10 +345,10 @@ START_TEST(test_sctp_connectx_row04_addrcnt_int_max_not_read)
 	void *map;
 	size_t maplen;
 	unsigned char *p = guarded(sizeof(struct sockaddr_in), &map, &maplen);
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	/* One entry, then a page that faults: the count alone must decide. */
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	memcpy(p, &d, dl);
 	SCX_FAIL(fd, p, INT_MAX, E2BIG);
 	SCX_FAIL(fd, p, INT_MAX / 16 + 1, E2BIG);
@@ -435,7 +364,7 @@ START_TEST(test_sctp_connectx_row04_before_row05)
 	unsigned char *buf = calloc(1, 70000);
 	struct sockaddr_storage bad;
 	size_t off;
-	int fd = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM);
 
 	/* A bad family first, but addrcnt alone is too big. */
 	ck_assert_ptr_nonnull(buf);
@@ -461,7 +390,7 @@ START_TEST(test_sctp_connectx_row04_before_row08_listening)
 
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
-	pack_loopback(buf, AF_INET, free_port(AF_INET), 4097);
+	pack_loopback(buf, AF_INET, tu_free_port(AF_INET), 4097);
 	snap_take(l.fd, &s);
 	SCX_FAIL(l.fd, buf, 4097, E2BIG);
 	UNCHANGED(l.fd, &s);
@@ -474,7 +403,7 @@ END_TEST
 START_TEST(test_sctp_connectx_row05_family_unix_einval)
 {
 	struct sockaddr_un sun;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -487,7 +416,7 @@ END_TEST
 START_TEST(test_sctp_connectx_row05_family_zero_einval)
 {
 	struct sockaddr_storage d;
-	int fd = mksock(AF_INET6, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET6, SOCK_DGRAM);
 
 	memset(&d, 0, sizeof(d));
 	SCX_FAIL(fd, &d, 1, EINVAL);
@@ -500,7 +429,7 @@ START_TEST(test_sctp_connectx_row05_second_entry_einval)
 	struct listener l;
 	unsigned char buf[128];
 	struct sockaddr_storage bad;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
 	memset(buf, 0, sizeof(buf));
@@ -510,14 +439,14 @@ START_TEST(test_sctp_connectx_row05_second_entry_einval)
 	memcpy(buf + sizeof(struct sockaddr_in), &bad, sizeof(struct sockaddr_in));
 	SCX_FAIL(fd, buf, 2, EINVAL);
 	PRISTINE(fd);
-	assert_no_connection(&l);
+	tu_assert_no_connection(&l);
 }
 END_TEST
 
 START_TEST(test_sctp_connectx_row05_before_eopnotsupp)
 {
 	struct sockaddr_un sun;
-	int fd = mksock(AF_UNIX, SOCK_STREAM);
+	int fd = tu_socket(AF_UNIX, SOCK_STREAM);
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -552,7 +481,7 @@ START_TEST(test_sctp_connectx_eopnotsupp_unix_stream)
 {
 	struct sockaddr_storage d;
 	socklen_t dl;
-	int fd = mksock(AF_UNIX, SOCK_STREAM);
+	int fd = tu_socket(AF_UNIX, SOCK_STREAM);
 
 	tu_loopback(&d, &dl, AF_INET, 9);
 	SCX_FAIL(fd, &d, 1, EOPNOTSUPP);
@@ -563,7 +492,7 @@ START_TEST(test_sctp_connectx_eopnotsupp_unix_dgram)
 {
 	struct sockaddr_storage d;
 	socklen_t dl;
-	int fd = mksock(AF_UNIX, SOCK_DGRAM);
+	int fd = tu_socket(AF_UNIX, SOCK_DGRAM);
 
 	tu_loopback(&d, &dl, AF_INET6, 9);
 	SCX_FAIL(fd, &d, 1, EOPNOTSUPP);
@@ -587,12 +516,12 @@ START_TEST(test_sctp_connectx_eopnotsupp_raw)
 		printf("SKIP: SOCK_RAW: %s\n", strerror(errno));
 		return;
 	}
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	snap_take(fd, &s);
 	SCX_FAIL(fd, &d, 1, EOPNOTSUPP);
 	UNCHANGED(fd, &s);
 	/* Before row 6: an IPv6 entry on this AF_INET socket. */
-	tu_loopback(&d, &dl, AF_INET6, free_port(AF_INET6));
+	tu_loopback(&d, &dl, AF_INET6, tu_free_port(AF_INET6));
 	SCX_FAIL(fd, &d, 1, EOPNOTSUPP);
 	UNCHANGED(fd, &s);
 }
@@ -621,11 +550,11 @@ START_TEST(test_sctp_connectx_eopnotsupp_before_row06_row07)
 {
 	struct sockaddr_storage d;
 	socklen_t dl;
-	int fd = mksock(AF_UNIX, SOCK_STREAM);
+	int fd = tu_socket(AF_UNIX, SOCK_STREAM);
 
 	tu_loopback(&d, &dl, AF_INET, 0);		/* port 0: row 7 */
 	SCX_FAIL(fd, &d, 1, EOPNOTSUPP);
-	set_v4(&d, &dl, "224.0.0.1", 9);		/* multicast: row 7 */
+	tu_set_v4(&d, &dl, "224.0.0.1", 9);		/* multicast: row 7 */
 	SCX_FAIL(fd, &d, 1, EOPNOTSUPP);
 }
 END_TEST
@@ -636,9 +565,10 @@ START_TEST(test_sctp_connectx_row06_v6_on_v4_einval)
 {
 	struct sockaddr_storage d;
 	socklen_t dl;
-	int fd = mksock(AF_INET, SOCK_STREAM), u = mksock(AF_INET, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM),
+	    u = tu_socket(AF_INET, SOCK_DGRAM);
 
-	tu_loopback(&d, &dl, AF_INET6, free_port(AF_INET6));
+	tu_loopback(&d, &dl, AF_INET6, tu_free_port(AF_INET6));
 	SCX_FAIL(fd, &d, 1, EINVAL);
 	PRISTINE(fd);
 	SCX_FAIL(u, &d, 1, EINVAL);
@@ -651,15 +581,15 @@ START_TEST(test_sctp_connectx_row06_v6_second_on_v4_einval)
 	struct listener l;
 	unsigned char buf[128];
 	size_t off;
-	int fd = mksock(AF_INET, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM);
 
 	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
 	memcpy(buf, &l.addr, sizeof(struct sockaddr_in));
 	off = sizeof(struct sockaddr_in);
-	pack_loopback(buf + off, AF_INET6, port_of(&l.addr), 1);
+	pack_loopback(buf + off, AF_INET6, tu_port_of(&l.addr), 1);
 	SCX_FAIL(fd, buf, 2, EINVAL);
 	PRISTINE(fd);
-	assert_no_connection(&l);
+	tu_assert_no_connection(&l);
 }
 END_TEST
 
@@ -668,17 +598,18 @@ START_TEST(test_sctp_connectx_row06_v6only_v4_einval)
 	struct listener l;
 	struct sockaddr_storage d;
 	socklen_t dl;
-	int fd = mksock(AF_INET6, SOCK_STREAM), u = mksock(AF_INET6, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM),
+	    u = tu_socket(AF_INET6, SOCK_DGRAM);
 
 	set_v6only(fd, 1);
 	set_v6only(u, 1);
 	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
 	SCX_FAIL(fd, &l.addr, 1, EINVAL);
 	PRISTINE(fd);
-	tu_loopback(&d, &dl, AF_INET, free_port(AF_INET));
+	tu_loopback(&d, &dl, AF_INET, tu_free_port(AF_INET));
 	SCX_FAIL(u, &d, 1, EINVAL);
 	PRISTINE(u);
-	assert_no_connection(&l);
+	tu_assert_no_connection(&l);
 }
 END_TEST
 
@@ -687,16 +618,16 @@ START_TEST(test_sctp_connectx_row06_v6only_v4_second_einval)
 	struct listener l;
 	unsigned char buf[128];
 	size_t off;
-	int fd = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM);
 
 	set_v6only(fd, 1);
 	ck_assert_int_eq(tu_listen(&l, AF_INET6, 8), 0);
 	memcpy(buf, &l.addr, sizeof(struct sockaddr_in6));
 	off = sizeof(struct sockaddr_in6);
-	pack_loopback(buf + off, AF_INET, port_of(&l.addr), 1);
+	pack_loopback(buf + off, AF_INET, tu_port_of(&l.addr), 1);
 	SCX_FAIL(fd, buf, 2, EINVAL);
 	PRISTINE(fd);
-	assert_no_connection(&l);
+	tu_assert_no_connection(&l);
 }
 END_TEST
 
@@ -704,7 +635,7 @@ START_TEST(test_sctp_connectx_row06_before_row07)
 {
 	struct sockaddr_storage d;
 	socklen_t dl;
-	int fd = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM);
 
 	/* V6ONLY and an IPv4 entry that row 7 would also refuse. */
 	set_v6only(fd, 1);
@@ -732,7 +663,7 @@ START_TEST(test_sctp_connectx_row06_before_row08_row09)
 	snap_take(fd, &s);
 	SCX_FAIL(fd, &d, 1, EINVAL);
 	UNCHANGED(fd, &s);
-	fd = tcp_connecting(AF_INET, &bh);
+	fd = tu_tcp_connecting(AF_INET, &bh);
 	snap_take(fd, &s);
 	SCX_FAIL(fd, &d, 1, EINVAL);
 	UNCHANGED(fd, &s);
@@ -745,7 +676,7 @@ START_TEST(test_sctp_connectx_row06_mapped_v4_on_v6_connects)
 	struct sockaddr_storage peer;
 	socklen_t pl = sizeof(peer);
 	sctp_assoc_t id = 0;
-	int a, fd = mksock(AF_INET6, SOCK_STREAM);
+	int a, fd = tu_socket(AF_INET6, SOCK_STREAM);
 	struct sockaddr_in6 *p6 = (struct sockaddr_in6 *)&peer;
 
 	/* Without V6ONLY, IPv4 entries are used as IPv4-mapped addresses. */
@@ -757,7 +688,7 @@ START_TEST(test_sctp_connectx_row06_mapped_v4_on_v6_connects)
 	ck_assert_int_eq(getpeername(fd, (struct sockaddr *)&peer, &pl), 0);
 	ck_assert_int_eq(peer.ss_family, AF_INET6);
 	ck_assert(IN6_IS_ADDR_V4MAPPED(&p6->sin6_addr));
-	ck_assert_uint_eq(ntohs(p6->sin6_port), port_of(&l.addr));
+	ck_assert_uint_eq(ntohs(p6->sin6_port), tu_port_of(&l.addr));
 	a = tu_accept(&l, 2000);
 	ck_assert_int_ge(a, 0);
 	close(a);
@@ -772,12 +703,12 @@ START_TEST(test_sctp_connectx_row06_mixed_list_on_v6)
 	unsigned char buf[128];
 	size_t off;
 	sctp_assoc_t id = 0;
-	int fd = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM);
 	uint16_t port;
 
 	/* [::1 (refused), 127.0.0.1 (listening)], one port for both. */
 	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
-	port = port_of(&l.addr);
+	port = tu_port_of(&l.addr);
 	off = pack_loopback(buf, AF_INET6, port, 1);
 	memcpy(buf + off, &l.addr, sizeof(struct sockaddr_in));
 	ck_assert_msg(sctp_connectx(fd, (struct sockaddr *)buf, 2, &id) == 0,
@@ -794,17 +725,18 @@ START_TEST(test_sctp_connectx_row07_unspecified_einval)
 {
 	struct sockaddr_storage d;
 	socklen_t dl;
-	int fd = mksock(AF_INET, SOCK_STREAM), fd6 = mksock(AF_INET6, SOCK_STREAM);
-	int u = mksock(AF_INET, SOCK_DGRAM);
-	uint16_t port = free_port(AF_INET);
+	int fd = tu_socket(AF_INET, SOCK_STREAM),
+	    fd6 = tu_socket(AF_INET6, SOCK_STREAM);
+	int u = tu_socket(AF_INET, SOCK_DGRAM);
+	uint16_t port = tu_free_port(AF_INET);
 
-	set_v4(&d, &dl, "0.0.0.0", port);
+	tu_set_v4(&d, &dl, "0.0.0.0", port);
 	SCX_FAIL(fd, &d, 1, EINVAL);
 	SCX_FAIL(u, &d, 1, EINVAL);
 	SCX_FAIL(fd6, &d, 1, EINVAL);		/* mapped: ::ffff:0.0.0.0 */
-	set_v6(&d, &dl, "::", port);
+	tu_set_v6(&d, &dl, "::", port);
 	SCX_FAIL(fd6, &d, 1, EINVAL);
-	set_v6(&d, &dl, "::ffff:0.0.0.0", port);
+	tu_set_v6(&d, &dl, "::ffff:0.0.0.0", port);
 	SCX_FAIL(fd6, &d, 1, EINVAL);
 	PRISTINE(fd);
 	PRISTINE(fd6);
@@ -816,16 +748,17 @@ START_TEST(test_sctp_connectx_row07_multicast_einval)
 {
 	struct sockaddr_storage d;
 	socklen_t dl;
-	int fd = mksock(AF_INET, SOCK_STREAM), fd6 = mksock(AF_INET6, SOCK_DGRAM);
-	int u = mksock(AF_INET, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM),
+	    fd6 = tu_socket(AF_INET6, SOCK_DGRAM);
+	int u = tu_socket(AF_INET, SOCK_DGRAM);
 
-	set_v4(&d, &dl, "224.0.0.1", 9);
+	tu_set_v4(&d, &dl, "224.0.0.1", 9);
 	SCX_FAIL(fd, &d, 1, EINVAL);
 	SCX_FAIL(u, &d, 1, EINVAL);		/* UDP too */
 	SCX_FAIL(fd6, &d, 1, EINVAL);		/* mapped */
-	set_v6(&d, &dl, "ff02::1", 9);
+	tu_set_v6(&d, &dl, "ff02::1", 9);
 	SCX_FAIL(fd6, &d, 1, EINVAL);
-	set_v6(&d, &dl, "::ffff:239.1.2.3", 9);
+	tu_set_v6(&d, &dl, "::ffff:239.1.2.3", 9);
 	SCX_FAIL(fd6, &d, 1, EINVAL);
 	PRISTINE(fd);
 	PRISTINE(fd6);
@@ -837,14 +770,15 @@ START_TEST(test_sctp_connectx_row07_broadcast_einval)
 {
 	struct sockaddr_storage d;
 	socklen_t dl;
-	int fd = mksock(AF_INET, SOCK_STREAM), fd6 = mksock(AF_INET6, SOCK_STREAM);
-	int u = mksock(AF_INET, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM),
+	    fd6 = tu_socket(AF_INET6, SOCK_STREAM);
+	int u = tu_socket(AF_INET, SOCK_DGRAM);
 
-	set_v4(&d, &dl, "255.255.255.255", 9);
+	tu_set_v4(&d, &dl, "255.255.255.255", 9);
 	SCX_FAIL(fd, &d, 1, EINVAL);
 	SCX_FAIL(u, &d, 1, EINVAL);
 	SCX_FAIL(fd6, &d, 1, EINVAL);		/* mapped */
-	set_v6(&d, &dl, "::ffff:255.255.255.255", 9);
+	tu_set_v6(&d, &dl, "::ffff:255.255.255.255", 9);
 	SCX_FAIL(fd6, &d, 1, EINVAL);
 	PRISTINE(fd);
 	PRISTINE(fd6);
@@ -856,8 +790,9 @@ START_TEST(test_sctp_connectx_row07_port0_einval)
 {
 	struct sockaddr_storage d;
 	socklen_t dl;
-	int fd = mksock(AF_INET, SOCK_STREAM), fd6 = mksock(AF_INET6, SOCK_STREAM);
-	int u = mksock(AF_INET6, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM),
+	    fd6 = tu_socket(AF_INET6, SOCK_STREAM);
+	int u = tu_socket(AF_INET6, SOCK_DGRAM);
 
 	tu_loopback(&d, &dl, AF_INET, 0);
 	SCX_FAIL(fd, &d, 1, EINVAL);
@@ -876,12 +811,13 @@ START_TEST(test_sctp_connectx_row07_ports_differ_einval)
 	struct listener l;
 	unsigned char buf[128];
 	size_t off;
-	int fd = mksock(AF_INET, SOCK_STREAM), fd6 = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET, SOCK_STREAM),
+	    fd6 = tu_socket(AF_INET6, SOCK_STREAM);
 	uint16_t port;
 
 	/* A live first entry: the check must refuse before connecting. */
 	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
-	port = port_of(&l.addr);
+	port = tu_port_of(&l.addr);
 	memcpy(buf, &l.addr, sizeof(struct sockaddr_in));
 	off = sizeof(struct sockaddr_in);
 	pack_loopback(buf + off, AF_INET, (uint16_t)(port + 1), 1);
@@ -894,7 +830,7 @@ START_TEST(test_sctp_connectx_row07_ports_differ_einval)
 	pack_loopback(buf + off, AF_INET, (uint16_t)(port + 1), 1);
 	SCX_FAIL(fd6, buf, 2, EINVAL);
 	PRISTINE(fd6);
-	assert_no_connection(&l);
+	tu_assert_no_connection(&l);
 }
 END_TEST
 
@@ -903,14 +839,14 @@ START_TEST(test_sctp_connectx_row07_bad_last_of_many)
 	struct listener l;
 	unsigned char buf[10 * sizeof(struct sockaddr_in6)];
 	size_t off;
-	int fd = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM);
 
 	ck_assert_int_eq(tu_listen(&l, AF_INET6, 8), 0);
-	off = pack_loopback(buf, AF_INET6, port_of(&l.addr), 9);
+	off = pack_loopback(buf, AF_INET6, tu_port_of(&l.addr), 9);
 	pack_loopback(buf + off, AF_INET6, 0, 1);
 	SCX_FAIL(fd, buf, 10, EINVAL);
 	PRISTINE(fd);
-	assert_no_connection(&l);
+	tu_assert_no_connection(&l);
 }
 END_TEST
 
@@ -932,7 +868,7 @@ START_TEST(test_sctp_connectx_row07_before_row08_row09)
 	snap_take(fd, &s);
 	SCX_FAIL(fd, &d, 1, EINVAL);
 	UNCHANGED(fd, &s);
-	fd = tcp_connecting(AF_INET, &bh);
+	fd = tu_tcp_connecting(AF_INET, &bh);
 	snap_take(fd, &s);
 	SCX_FAIL(fd, &d, 1, EINVAL);
 	UNCHANGED(fd, &s);
@@ -952,7 +888,7 @@ START_TEST(test_sctp_connectx_row08_listening_eisconn)
 	SCX_FAIL(l.fd, &live.addr, 1, EISCONN);
 	UNCHANGED(l.fd, &s);
 	ck_assert_int_eq(tu_tcp_state(l.fd), TCP_LISTEN);
-	assert_no_connection(&live);
+	tu_assert_no_connection(&live);
 }
 END_TEST
 
@@ -966,7 +902,7 @@ START_TEST(test_sctp_connectx_row08_connected_tcp_eisconn)
 	snap_take(fd, &s);
 	SCX_FAIL(fd, &live.addr, 1, EISCONN);
 	UNCHANGED(fd, &s);
-	assert_no_connection(&live);
+	tu_assert_no_connection(&live);
 }
 END_TEST
 
@@ -975,7 +911,7 @@ START_TEST(test_sctp_connectx_row08_connected_by_sctp_connectx_eisconn)
 	struct listener l;
 	struct snap s;
 	sctp_assoc_t id = 0;
-	int fd = mksock(AF_INET6, SOCK_STREAM);
+	int fd = tu_socket(AF_INET6, SOCK_STREAM);
 
 	ck_assert_int_eq(tu_listen(&l, AF_INET6, 8), 0);
 	ck_assert_int_eq(sctp_connectx(fd, (struct sockaddr *)&l.addr, 1, &id), 0);
@@ -990,12 +926,12 @@ START_TEST(test_sctp_connectx_row08_connected_udp_eisconn)
 	struct sockaddr_storage a, b;
 	socklen_t al, bl;
 	struct snap s;
-	int fd = mksock(AF_INET, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET, SOCK_DGRAM);
 
 	/* HACKING: a connected UDP socket is EISCONN here (connectx may re-associate). */
-	tu_loopback(&a, &al, AF_INET, free_port(AF_INET));
+	tu_loopback(&a, &al, AF_INET, tu_free_port(AF_INET));
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, al), 0);
-	tu_loopback(&b, &bl, AF_INET, free_port(AF_INET));
+	tu_loopback(&b, &bl, AF_INET, tu_free_port(AF_INET));
 	snap_take(fd, &s);
 	SCX_FAIL(fd, &b, 1, EISCONN);
 	UNCHANGED(fd, &s);
@@ -1008,9 +944,9 @@ START_TEST(test_sctp_connectx_row08_udp_by_sctp_connectx_eisconn)
 	socklen_t al;
 	struct snap s;
 	sctp_assoc_t id = 0;
-	int fd = mksock(AF_INET6, SOCK_DGRAM);
+	int fd = tu_socket(AF_INET6, SOCK_DGRAM);
 
-	tu_loopback(&a, &al, AF_INET6, free_port(AF_INET6));
+	tu_loopback(&a, &al, AF_INET6, tu_free_port(AF_INET6));
 	ck_assert_int_eq(sctp_connectx(fd, (struct sockaddr *)&a, 1, &id), 0);
 	ck_assert_int_gt(id, 0);
 	snap_take(fd, &s);
@@ -1026,14 +962,14 @@ START_TEST(test_sctp_connectx_row09_connect_in_progress_ealready)
 	struct blackhole bh;
 	struct listener live;
 	struct snap s;
-	int fd = tcp_connecting(AF_INET, &bh);
+	int fd = tu_tcp_connecting(AF_INET, &bh);
 
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
 	snap_take(fd, &s);
 	SCX_FAIL(fd, &live.addr, 1, EALREADY);
 	UNCHANGED(fd, &s);
 	ck_assert_int_eq(tu_tcp_state(fd), TCP_SYN_SENT);
-	assert_no_connection(&live);
+	tu_assert_no_connection(&live);
 }
 END_TEST
 
@@ -1043,7 +979,7 @@ START_TEST(test_sctp_connectx_row09_connect_in_progress_v6_ealready)
 	struct sockaddr_storage d;
 	socklen_t dl;
 	struct snap s;
-	int fd = tcp_connecting(AF_INET6, &bh);
+	int fd = tu_tcp_connecting(AF_INET6, &bh);
 
 	tu_refused(&d, &dl, AF_INET6);
 	snap_take(fd, &s);
@@ -1057,7 +993,7 @@ START_TEST(test_sctp_connectx_row09_sctp_connectx_in_progress_ealready)
 	struct blackhole bh;
 	struct snap s;
 	sctp_assoc_t id = 0;
-	int fd = mksock(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+	int fd = tu_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
 
 	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
 	EXPECT_ERR(sctp_connectx(fd, (struct sockaddr *)&bh.l.addr, 1, &id),
@@ -1078,14 +1014,14 @@ START_TEST(test_sctp_connectx_row09_parked_run_ealready)
 	unsigned char buf[64];
 	struct snap s;
 	sctp_assoc_t id = 0;
-	int fd = mksock(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+	int fd = tu_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
 
 	/*
 	 * HACKING: a parked run is "in progress" even between attempts,
 	 * when the kernel socket is idle ([127.0.0.2 refused, live]).
 	 */
 	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
-	set_v4(&a[0], &al[0], "127.0.0.2", port_of(&l.addr));
+	tu_set_v4(&a[0], &al[0], "127.0.0.2", tu_port_of(&l.addr));
 	a[1] = l.addr;
 	al[1] = l.addrlen;
 	tu_pack(buf, a, al, 2);
@@ -1107,12 +1043,12 @@ START_TEST(test_sctp_connectx_unaligned_v4_list_connects)
 	socklen_t al[2], pl = sizeof(peer);
 	unsigned char *raw = malloc(256 + 1);
 	sctp_assoc_t id = 0;
-	int fd = mksock(AF_INET, SOCK_STREAM), acc;
+	int fd = tu_socket(AF_INET, SOCK_STREAM), acc;
 
 	/* 127.0.0.2:P is refused (the listener holds 127.0.0.1:P only). */
 	ck_assert_ptr_nonnull(raw);
 	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
-	set_v4(&a[0], &al[0], "127.0.0.2", port_of(&l.addr));
+	tu_set_v4(&a[0], &al[0], "127.0.0.2", tu_port_of(&l.addr));
 	a[1] = l.addr;
 	al[1] = l.addrlen;
 	tu_pack(raw + 1, a, al, 2);		/* odd offset */
@@ -1136,12 +1072,12 @@ START_TEST(test_sctp_connectx_unaligned_v6_mixed_connects)
 	struct sockaddr_storage v6;
 	socklen_t v6l;
 	sctp_assoc_t id = 0;
-	int fd = mksock(AF_INET6, SOCK_STREAM), acc;
+	int fd = tu_socket(AF_INET6, SOCK_STREAM), acc;
 
 	/* [::1 (refused), 127.0.0.1 (mapped, listening)] at offset 3. */
 	ck_assert_ptr_nonnull(raw);
 	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
-	tu_loopback(&v6, &v6l, AF_INET6, port_of(&l.addr));
+	tu_loopback(&v6, &v6l, AF_INET6, tu_port_of(&l.addr));
 	memcpy(raw + 3, &v6, v6l);
 	memcpy(raw + 3 + v6l, &l.addr, l.addrlen);
 	ck_assert_msg(sctp_connectx(fd, (struct sockaddr *)(void *)(raw + 3), 2,
@@ -1161,7 +1097,7 @@ START_TEST(test_sctp_connectx_row06_mapped_refused_then_v6_connects)
 	socklen_t al[2];
 	unsigned char buf[64];
 	sctp_assoc_t id = 0;
-	int fd = mksock(AF_INET6, SOCK_STREAM), acc;
+	int fd = tu_socket(AF_INET6, SOCK_STREAM), acc;
 
 	/*
 	 * [127.0.0.2 (mapped, refused), ::1 (listening)].  A total timeout
@@ -1169,7 +1105,7 @@ START_TEST(test_sctp_connectx_row06_mapped_refused_then_v6_connects)
 	 */
 	ck_assert_int_eq(cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 3000), 0);
 	ck_assert_int_eq(tu_listen(&l, AF_INET6, 8), 0);
-	set_v4(&a[0], &al[0], "127.0.0.2", port_of(&l.addr));
+	tu_set_v4(&a[0], &al[0], "127.0.0.2", tu_port_of(&l.addr));
 	a[1] = l.addr;
 	al[1] = l.addrlen;
 	tu_pack(buf, a, al, 2);
@@ -1188,25 +1124,25 @@ START_TEST(test_sctp_connectx_unaligned_errors_read_right)
 	struct sockaddr_storage a[3];
 	socklen_t al[3];
 	unsigned char *raw = malloc(256 + 1);
-	int fd = mksock(AF_INET6, SOCK_STREAM), i;
+	int fd = tu_socket(AF_INET6, SOCK_STREAM), i;
 	uint16_t port;
 
 	/* At each odd offset, the third entry's port (or family) is wrong. */
 	ck_assert_ptr_nonnull(raw);
 	ck_assert_int_eq(tu_listen(&l, AF_INET6, 8), 0);
-	port = port_of(&l.addr);
+	port = tu_port_of(&l.addr);
 	for (i = 1; i < 8; i += 2) {
 		tu_loopback(&a[0], &al[0], AF_INET6, port);
-		set_v4(&a[1], &al[1], "127.0.0.1", port);
+		tu_set_v4(&a[1], &al[1], "127.0.0.1", port);
 		tu_loopback(&a[2], &al[2], AF_INET6, (uint16_t)(port ^ 1));
 		tu_pack(raw + i, a, al, 3);
 		SCX_FAIL(fd, raw + i, 3, EINVAL);
-		set_v6(&a[2], &al[2], "ff02::1", port);
+		tu_set_v6(&a[2], &al[2], "ff02::1", port);
 		tu_pack(raw + i, a, al, 3);
 		SCX_FAIL(fd, raw + i, 3, EINVAL);
 		PRISTINE(fd);
 	}
-	assert_no_connection(&l);
+	tu_assert_no_connection(&l);
 	free(raw);
 }
 END_TEST

@@ -35,15 +35,6 @@ addr4(struct sockaddr_in *sin, uint32_t a, uint16_t port)
 	sin->sin_port = htons(port);
 }
 
-static int
-tcp_socket(int family)
-{
-	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	ck_assert_int_ge(fd, 0);
-	return fd;
-}
-
 /* connectx with the given source, to refused addresses (nrefused) then l. */
 static int
 connectx_from(int fd, unsigned int srcif, const void *src, socklen_t srclen,
@@ -105,7 +96,7 @@ free_port(void)
 {
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
-	int fd = tcp_socket(AF_INET);
+	int fd = tu_tcp_socket(AF_INET, 0);
 
 	addr4(&sin, 0x7f000002, 0);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
@@ -141,7 +132,7 @@ START_TEST(test_srcaddr_127_0_0_2_port_0_is_the_connections_source)
 
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 4), 0);
 	addr4(&src, 0x7f000002, 0);
-	fd = tcp_socket(AF_INET);
+	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(connectx_from(fd, 0, &src, sizeof(src), 0, &live), 0);
 	ck_assert_uint_ne(assert_seen_from4(&live, fd, 0x7f000002, 0), 0);
 	close(fd);
@@ -159,7 +150,7 @@ START_TEST(test_srcaddr_with_explicit_free_port_is_used_as_given)
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 4), 0);
 	port = free_port();
 	addr4(&src, 0x7f000002, port);
-	fd = tcp_socket(AF_INET);
+	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(connectx_from(fd, 0, &src, sizeof(src), 0, &live), 0);
 	assert_seen_from4(&live, fd, 0x7f000002, port);
 	close(fd);
@@ -177,7 +168,7 @@ START_TEST(test_srcaddr_and_port_survive_failover_past_refused_addresses)
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 4), 0);
 	/* Port 0: the address holds through the failed attempts. */
 	addr4(&src, 0x7f000002, 0);
-	fd = tcp_socket(AF_INET);
+	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(connectx_from(fd, 0, &src, sizeof(src), 2, &live), 0);
 	ck_assert_int_eq(cx_getpeerindex(fd, 0), 2);
 	assert_seen_from4(&live, fd, 0x7f000002, 0);
@@ -186,7 +177,7 @@ START_TEST(test_srcaddr_and_port_survive_failover_past_refused_addresses)
 	/* An explicit port too. */
 	port = free_port();
 	addr4(&src, 0x7f000002, port);
-	fd = tcp_socket(AF_INET);
+	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(connectx_from(fd, 0, &src, sizeof(src), 2, &live), 0);
 	ck_assert_int_eq(cx_getpeerindex(fd, 0), 2);
 	assert_seen_from4(&live, fd, 0x7f000002, port);
@@ -237,7 +228,7 @@ START_TEST(test_srcif_and_srcaddr_hold_when_a_later_attempt_wins_past_a_blackhol
 
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 4), 0);
 	addr4(&src, 0x7f000002, 0);
-	fd = tcp_socket(AF_INET);
+	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(connectx_past_blackhole(fd, lo, &src, sizeof(src), &live,
 	    &bh, &el), 0);
 	ck_assert_msg(el >= 49 && el < 50 + 150, "connected after %.0f ms", el);
@@ -263,7 +254,7 @@ START_TEST(test_explicit_source_port_holds_when_a_later_attempt_wins_past_a_blac
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 4), 0);
 	port = free_port();
 	addr4(&src, 0x7f000002, port);
-	fd = tcp_socket(AF_INET);
+	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(connectx_past_blackhole(fd, 0, &src, sizeof(src), &live,
 	    &bh, &el), 0);
 	ck_assert_msg(el >= 49 && el < 50 + 150, "connected after %.0f ms", el);
@@ -283,7 +274,7 @@ START_TEST(test_srcif_lo_binds_the_socket_to_lo_and_connects)
 
 	ck_assert_uint_ne(lo, 0);
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 4), 0);
-	fd = tcp_socket(AF_INET);
+	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(connectx_from(fd, lo, NULL, 0, 0, &live), 0);
 	assert_bound_to_lo(fd, lo);
 	ck_assert_int_eq(tu_tcp_state(fd), TCP_ESTABLISHED);
@@ -303,7 +294,7 @@ START_TEST(test_srcif_lo_with_srcaddr_127_0_0_2_uses_both)
 	ck_assert_uint_ne(lo, 0);
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 4), 0);
 	addr4(&src, 0x7f000002, 0);
-	fd = tcp_socket(AF_INET);
+	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(connectx_from(fd, lo, &src, sizeof(src), 1, &live), 0);
 	assert_bound_to_lo(fd, lo);
 	assert_seen_from4(&live, fd, 0x7f000002, 0);
@@ -322,7 +313,7 @@ START_TEST(test_ipv6_srcif_lo_with_srcaddr_loopback)
 
 	ck_assert_int_eq(tu_listen(&live, AF_INET6, 4), 0);
 	tu_loopback(&src, &srclen, AF_INET6, 0);
-	fd = tcp_socket(AF_INET6);
+	fd = tu_tcp_socket(AF_INET6, 0);
 	ck_assert_int_eq(connectx_from(fd, lo, &src, srclen, 1, &live), 0);
 	assert_bound_to_lo(fd, lo);
 	a = tu_accept(&live, 1000);

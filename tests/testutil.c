@@ -9,6 +9,8 @@
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
 
+#include <check.h>
+
 #include "testutil.h"
 
 void
@@ -189,4 +191,111 @@ tu_count_fds(void)
 			n++;
 	closedir(d);
 	return n - 1;	/* the directory's own descriptor */
+}
+
+void
+tu_set_v4(struct sockaddr_storage *ss, socklen_t *len, const char *a,
+    uint16_t port)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	ck_assert_int_eq(inet_pton(AF_INET, a, &sin->sin_addr), 1);
+	*len = sizeof(*sin);
+}
+
+void
+tu_set_v6(struct sockaddr_storage *ss, socklen_t *len, const char *a,
+    uint16_t port)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	ck_assert_int_eq(inet_pton(AF_INET6, a, &sin6->sin6_addr), 1);
+	*len = sizeof(*sin6);
+}
+
+uint16_t
+tu_port_of(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+uint16_t
+tu_free_port(int family)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	tu_refused(&ss, &len, family);
+	return tu_port_of(&ss);
+}
+
+int
+tu_socket(int family, int type)
+{
+	int fd = socket(family, type | SOCK_CLOEXEC, 0);
+
+	ck_assert_msg(fd >= 0, "socket: %s", strerror(errno));
+	return fd;
+}
+
+int
+tu_tcp_socket(int family, int extra)
+{
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | extra, 0);
+
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+int
+tu_tcp_connecting(int family, struct blackhole *bh)
+{
+	int fd = tu_socket(family, SOCK_STREAM | SOCK_NONBLOCK);
+	int r, e;
+
+	ck_assert_int_eq(tu_blackhole(bh, family), 0);
+	errno = 0;
+	r = connect(fd, (struct sockaddr *)&bh->l.addr, bh->l.addrlen);
+	e = errno;
+	ck_assert_msg(r == -1 && e == EINPROGRESS,
+	    "connect: returned %d, errno %d (%s); want -1, errno %d (%s)",
+	    r, e, strerror(e), EINPROGRESS, strerror(EINPROGRESS));
+	ck_assert_int_eq(tu_tcp_state(fd), TCP_SYN_SENT);
+	return fd;
+}
+
+void
+tu_assert_no_connection(const struct listener *l)
+{
+	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
+
+	ck_assert_msg(poll(&pfd, 1, 100) == 0,
+	    "the listener got a connection: a check let a connect through");
+}
+
+void
+tu_dl_add(struct tu_dlist *d, const struct sockaddr_storage *ss, socklen_t len)
+{
+	ck_assert_int_lt(d->n, TU_MAXDEST);
+	d->a[d->n] = *ss;
+	d->l[d->n] = len;
+	d->n++;
+}
+
+void
+tu_dl_add_refused(struct tu_dlist *d, int family)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	tu_refused(&ss, &len, family);
+	tu_dl_add(d, &ss, len);
 }

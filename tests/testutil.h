@@ -57,4 +57,42 @@ double	tu_now_ms(void);
 /* How many descriptors the process has open. */
 int	tu_count_fds(void);
 
+/*
+ * Helpers for Check tests: each fails the running test (ck_assert) when
+ * what it needs cannot be had.
+ */
+
+/* Fill a sockaddr_in from a literal address and port (host order). */
+void	tu_set_v4(struct sockaddr_storage *, socklen_t *, const char *,
+	    uint16_t);
+/* Fill a sockaddr_in6 from a literal address and port (host order). */
+void	tu_set_v6(struct sockaddr_storage *, socklen_t *, const char *,
+	    uint16_t);
+/* The port of an AF_INET or AF_INET6 address (host order). */
+uint16_t tu_port_of(const struct sockaddr_storage *);
+/* A port no socket holds on loopback of the family (host order). */
+uint16_t tu_free_port(int family);
+/* A socket(2) with SOCK_CLOEXEC added to type. */
+int	tu_socket(int family, int type);
+/* A TCP socket, SOCK_CLOEXEC and extra (e.g. SOCK_NONBLOCK) added. */
+int	tu_tcp_socket(int family, int extra);
+/* A non-blocking TCP socket connecting (SYN_SENT) to a new black hole. */
+int	tu_tcp_connecting(int family, struct blackhole *);
+/* The listener got no connection within 100 ms. */
+void	tu_assert_no_connection(const struct listener *);
+
+/* A destination list being built: at most TU_MAXDEST addresses. */
+#define TU_MAXDEST	8
+struct tu_dlist {
+	struct sockaddr_storage	a[TU_MAXDEST];
+	socklen_t		l[TU_MAXDEST];
+	int			n;
+};
+
+/* Append an address to the list. */
+void	tu_dl_add(struct tu_dlist *, const struct sockaddr_storage *,
+	    socklen_t);
+/* Append a refused loopback address of the family (see tu_refused). */
+void	tu_dl_add_refused(struct tu_dlist *, int family);
+
 #endif /* !CX_TESTUTIL_H */
