@@ -38,7 +38,6 @@ static const struct option_desc options[] = {
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t defaults_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct policy defaults = {
 	.attempt_delay_ms = 250,	/* RFC 8305's Connection Attempt Delay */
 	.attempt_timeout_ms = 0,
@@ -94,13 +93,21 @@ read_environment(void)
 	}
 }
 
+/*
+ * The defaults are read on every connect from every thread: each value is
+ * read and written atomically, with no lock, so calls on different sockets
+ * never meet here.  A reader racing cx_setdefault may see one option old
+ * and another new; each is a valid value.
+ */
 void
 policy_defaults(struct policy *p)
 {
+	size_t i;
+
 	pthread_once(&env_once, read_environment);
-	pthread_mutex_lock(&defaults_lock);
-	*p = defaults;
-	pthread_mutex_unlock(&defaults_lock);
+	for (i = 0; i < NOPTIONS; i++)
+		*field(p, &options[i]) = __atomic_load_n(field(&defaults,
+		    &options[i]), __ATOMIC_RELAXED);
 }
 
 int
@@ -128,23 +135,23 @@ policy_get(const struct policy *p, int opt, long *value)
 int
 policy_set_default(int opt, long value)
 {
-	int err;
+	const struct option_desc *d = find(opt);
 
 	pthread_once(&env_once, read_environment);
-	pthread_mutex_lock(&defaults_lock);
-	err = policy_set(&defaults, opt, value);
-	pthread_mutex_unlock(&defaults_lock);
-	return err;
+	if (d == NULL || !in_range(d, value))
+		return EINVAL;
+	__atomic_store_n(field(&defaults, d), value, __ATOMIC_RELAXED);
+	return 0;
 }
 
 int
 policy_get_default(int opt, long *value)
 {
-	int err;
+	const struct option_desc *d = find(opt);
 
 	pthread_once(&env_once, read_environment);
-	pthread_mutex_lock(&defaults_lock);
-	err = policy_get(&defaults, opt, value);
-	pthread_mutex_unlock(&defaults_lock);
-	return err;
+	if (d == NULL || value == NULL)
+		return EINVAL;
+	*value = __atomic_load_n(field(&defaults, d), __ATOMIC_RELAXED);
+	return 0;
 }
