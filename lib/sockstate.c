@@ -11,12 +11,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "sockopts.h"
 #include "sockstate.h"
 #include "transport.h"
-
-#ifndef SO_COOKIE
-#define SO_COOKIE 57
-#endif
 
 uint64_t
 sockstate_cookie(int fd)

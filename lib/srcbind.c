@@ -14,12 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sockopts.h"
 #include "sockstate.h"
 #include "srcbind.h"
-
-#ifndef SO_BINDTOIFINDEX
-#define SO_BINDTOIFINDEX 62
-#endif
 
 static bool
 same_addr(const struct sockaddr *a, const struct sockaddr *b)

@@ -19,19 +19,11 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "sockopts.h"
 #include "addrlist.h"
 #include "sockio.h"
 #include "transport.h"
 #include "transport_sctp.h"
-
-#ifndef SOL_SCTP
-#define SOL_SCTP			132
-#endif
-#ifndef SCTP_SOCKOPT_CONNECTX_OLD
-#define SCTP_SOCKOPT_CONNECTX_OLD	107
-#define SCTP_SOCKOPT_CONNECTX		110
-#define SCTP_SOCKOPT_CONNECTX3		111
-#endif
 
 struct sctp_sockopt_calls sctp_sockopt_calls = { getsockopt, setsockopt };
 

@@ -7,19 +7,10 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "sockopts.h"
 #include "sockio.h"
 #include "sockstate.h"
 #include "transport.h"
-
-#ifndef TCP_FASTOPEN_CONNECT
-#define TCP_FASTOPEN_CONNECT	30
-#endif
-#ifndef TCP_FASTOPEN_NO_COOKIE
-#define TCP_FASTOPEN_NO_COOKIE	34
-#endif
-#ifndef MSG_FASTOPEN
-#define MSG_FASTOPEN		0x20000000
-#endif
 
 static void
 allow_no_cookie(int fd, bool no_cookie)
