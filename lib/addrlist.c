@@ -148,6 +148,31 @@ addr_map_v4(struct dest *d)
 	d->len = sizeof(sin6);
 }
 
+bool
+addr_is_v4mapped(const struct dest *d)
+{
+	return d->ss.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(
+	    &((const struct sockaddr_in6 *)(const void *)&d->ss)->sin6_addr);
+}
+
+void
+addr_unmap_v4(struct dest *d)
+{
+	struct sockaddr_in6 sin6;
+	struct sockaddr_in sin;
+
+	if (!addr_is_v4mapped(d))
+		return;
+	memcpy(&sin6, &d->ss, sizeof(sin6));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = sin6.sin6_port;
+	memcpy(&sin.sin_addr, &sin6.sin6_addr.s6_addr[12], 4);
+	memset(&d->ss, 0, sizeof(d->ss));
+	memcpy(&d->ss, &sin, sizeof(sin));
+	d->len = sizeof(sin);
+}
+
 int
 addr_family(const struct dest *d)
 {

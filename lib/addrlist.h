@@ -44,8 +44,10 @@ int	addrlist_split_count(const void *buf, int cnt, struct destlist *out);
 int	addrlist_copy(const struct destlist *from, struct destlist *to);
 void	addrlist_free(struct destlist *);
 
-/* Rewrite an AF_INET entry as the IPv4-mapped AF_INET6 one. */
+/* Rewrite an AF_INET entry as the IPv4-mapped AF_INET6 one, and back. */
 void	addr_map_v4(struct dest *);
+void	addr_unmap_v4(struct dest *);
+bool	addr_is_v4mapped(const struct dest *);
 
 int	addr_family(const struct dest *);
 uint16_t addr_port(const struct sockaddr *);

@@ -118,13 +118,6 @@ engine_better_error(int best, int err)
 	return best;
 }
 
-static bool
-is_v4mapped(const struct dest *d)
-{
-	return d->ss.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(
-	    &((const struct sockaddr_in6 *)(const void *)&d->ss)->sin6_addr);
-}
-
 /* Free a run; the user's socket is not touched, clones are closed. */
 void
 engine_run_free(struct run *r)
@@ -288,7 +281,7 @@ attempt_start(struct run *r, int fd)
 	r->move_on = false;
 	if (fd == r->fd) {
 		r->user_busy = true;
-		r->user_mapped |= r->tp->sticky_v4mapped && is_v4mapped(d);
+		r->user_mapped |= r->tp->sticky_v4mapped && addr_is_v4mapped(d);
 	}
 	memcpy(&a->ca_addr, &d->ss, d->len);
 	a->ca_addrlen = d->len;
@@ -332,7 +325,7 @@ renew_user_socket(struct run *r)
 {
 	int fd, flags, err;
 
-	if (!r->user_mapped || is_v4mapped(&r->dests.v[r->next]))
+	if (!r->user_mapped || addr_is_v4mapped(&r->dests.v[r->next]))
 		return 0;
 	if (!learn_recipe(r))
 		return ENOTSUP;
@@ -361,7 +354,7 @@ prepare_renewal(struct run *r)
 	if (!r->tp->sticky_v4mapped)
 		return;
 	for (i = 0; i < r->dests.n; i++) {
-		if (is_v4mapped(&r->dests.v[i]))
+		if (addr_is_v4mapped(&r->dests.v[i]))
 			mapped = true;
 		else if (r->dests.v[i].ss.ss_family == AF_INET6)
 			native = true;

@@ -158,15 +158,21 @@ cx_setopt(int fd, int opt, long value)
 
 	if ((err = socket_cookie(fd, &cookie)) != 0)
 		return fail(err);
-	registry_policy(fd, cookie, &p);
-	if ((err = policy_set(&p, opt, value)) != 0)
-		return fail(err);
-	if ((rec = registry_lock(fd, cookie, true)) != NULL) {
-		rec->policy = p;
-		rec->has_policy = true;
+	/* One lock: a concurrent cx_setopt of another option is not lost. */
+	if ((rec = registry_lock(fd, cookie, true)) == NULL)
+		err = ENOMEM;
+	else {
+		if (rec->has_policy)
+			p = rec->policy;
+		else
+			policy_defaults(&p);
+		if ((err = policy_set(&p, opt, value)) == 0) {
+			rec->policy = p;
+			rec->has_policy = true;
+		}
 	}
 	registry_unlock(fd);
-	return rec != NULL ? 0 : fail(ENOMEM);
+	return err != 0 ? fail(err) : 0;
 }
 
 int

@@ -65,20 +65,7 @@ canonical(const struct sockaddr_storage *ss, struct dest *out)
 	memset(out, 0, sizeof(*out));
 	memcpy(&out->ss, ss, addr_size(ss->ss_family));
 	out->len = addr_size(ss->ss_family);
-	if (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(
-	    &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr)) {
-		struct sockaddr_in6 sin6;
-		struct sockaddr_in sin;
-
-		memcpy(&sin6, ss, sizeof(sin6));
-		memset(out, 0, sizeof(*out));
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_port = sin6.sin6_port;
-		memcpy(&sin.sin_addr, &sin6.sin6_addr.s6_addr[12], 4);
-		memcpy(&out->ss, &sin, sizeof(sin));
-		out->len = sizeof(sin);
-	}
+	addr_unmap_v4(out);
 }
 
 static bool

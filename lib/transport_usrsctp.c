@@ -67,13 +67,9 @@ fail(int err)
 static size_t
 packed_size(const struct dest *d)
 {
-	const struct sockaddr_in6 *sin6;
-
-	if (d->ss.ss_family == AF_INET)
+	if (d->ss.ss_family == AF_INET || addr_is_v4mapped(d))
 		return sizeof(struct sockaddr_in);
-	sin6 = (const struct sockaddr_in6 *)(const void *)&d->ss;
-	return IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) ?
-	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	return sizeof(struct sockaddr_in6);
 }
 
 /* Row 4 against usrsctp's own limit, which is far below the 64 KiB of §4. */
