@@ -114,17 +114,14 @@ check_addresses(const struct sockstate *st, const sa_endpoints_t *ep,
 
 /* Rows 16-18: the socket's own state. */
 static int
-check_state(const struct sockstate *st)
+check_state(const struct sockstate *st, const struct sockview *v)
 {
-	bool done, running, associated;
-
-	registry_activity(st->fd, st->cookie, &done, &running, &associated);
 	if (st->listening)
 		return EOPNOTSUPP;
 	if ((st->type == SOCK_STREAM && st->connected) ||
-	    (st->tp->connects_once && (done || associated)))
+	    (st->tp->connects_once && (v->done || v->associated)))
 		return EISCONN;
-	if (st->connecting || running)
+	if (st->connecting || v->running)
 		return EALREADY;
 	return 0;
 }
@@ -132,7 +129,8 @@ check_state(const struct sockstate *st)
 static int
 check(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
     unsigned int flags, const struct iovec *iov, unsigned int iovcnt,
-    const size_t *len, struct sockstate *st, struct destlist *dests)
+    const size_t *len, struct sockstate *st, struct sockview *v,
+    struct destlist *dests)
 {
 	int err;
 
@@ -149,7 +147,8 @@ check(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
 	    (err = srcbind_check(st, ep->sae_srcif, ep->sae_srcaddr,
 	    ep->sae_srcaddrlen)) != 0)
 		return err;
-	if ((err = check_state(st)) != 0)
+	registry_view(fd, st->cookie, v);
+	if ((err = check_state(st, v)) != 0)
 		return err;
 	/* A bound socket cannot be bound again: bind(2)'s EINVAL, before any change. */
 	if (ep->sae_srcaddr != NULL && st->bound)
@@ -165,6 +164,7 @@ connectx(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
 	struct engine_request req;
 	struct engine_result res;
 	struct sockstate st;
+	struct sockview view;
 	int err;
 
 	if (len != NULL)
@@ -172,7 +172,8 @@ connectx(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
 	if (connid != NULL)
 		*connid = 0;
 	memset(&req, 0, sizeof(req));
-	err = check(fd, ep, associd, flags, iov, iovcnt, len, &st, &req.dests);
+	err = check(fd, ep, associd, flags, iov, iovcnt, len, &st, &view,
+	    &req.dests);
 	if (err == 0 && (ep->sae_srcif != 0 || ep->sae_srcaddr != NULL))
 		err = srcbind_apply(fd, ep->sae_srcif, ep->sae_srcaddr,
 		    ep->sae_srcaddrlen);
@@ -189,7 +190,8 @@ connectx(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
 	    (iov != NULL || (flags & CONNECT_RESUME_ON_READ_WRITE));
 	req.defer = iov == NULL && (flags & CONNECT_RESUME_ON_READ_WRITE);
 	req.no_cookie = req.fastopen && (flags & CONNECT_DATA_AUTHENTICATED);
-	registry_settings(fd, st.cookie, &req.policy, &req.observer);
+	req.policy = view.policy;
+	req.observer = view.observer;
 	err = engine_connect(&req, &res);
 	addrlist_free(&req.dests);	/* the engine's, unless it failed to start */
 	if (len != NULL)

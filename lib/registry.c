@@ -118,17 +118,20 @@ registry_new_id(void)
 }
 
 void
-registry_settings(int fd, uint64_t cookie, struct policy *p, struct observer *o)
+registry_view(int fd, uint64_t cookie, struct sockview *v)
 {
 	struct sockrec *r = registry_lock(fd, cookie, false);
 
+	memset(v, 0, sizeof(*v));
 	if (r != NULL && r->has_policy)
-		*p = r->policy;
+		v->policy = r->policy;
 	else
-		policy_defaults(p);
-	if (o != NULL) {
-		o->fn = r != NULL ? r->observer.fn : NULL;
-		o->arg = r != NULL ? r->observer.arg : NULL;
+		policy_defaults(&v->policy);
+	if (r != NULL) {
+		v->done = r->tcp_done;
+		v->running = r->run != NULL;
+		v->associated = r->run == NULL && r->assoc.winner >= 0;
+		v->observer = r->observer;
 	}
 	registry_unlock(fd);
 }
@@ -136,7 +139,10 @@ registry_settings(int fd, uint64_t cookie, struct policy *p, struct observer *o)
 void
 registry_policy(int fd, uint64_t cookie, struct policy *p)
 {
-	registry_settings(fd, cookie, p, NULL);
+	struct sockview v;
+
+	registry_view(fd, cookie, &v);
+	*p = v.policy;
 }
 
 cx_sctp_assoc_t
@@ -152,18 +158,6 @@ registry_rekey(int fd, uint64_t old_cookie, uint64_t new_cookie)
 
 	if (rec != NULL)
 		rec->cookie = new_cookie;
-	registry_unlock(fd);
-}
-
-void
-registry_activity(int fd, uint64_t cookie, bool *done, bool *running,
-    bool *associated)
-{
-	struct sockrec *rec = registry_lock(fd, cookie, false);
-
-	*done = rec != NULL && rec->tcp_done;
-	*running = rec != NULL && rec->run != NULL;
-	*associated = rec != NULL && rec->run == NULL && rec->assoc.winner >= 0;
 	registry_unlock(fd);
 }
 

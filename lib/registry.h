@@ -64,21 +64,21 @@ cx_sctp_assoc_t	 registry_current_id(const struct sockrec *);
 /* Drop the association (and any run) a record holds. */
 void		 assoc_clear(struct assoc *);
 
-/*
- * Whether the socket was dissolved by disconnectx (TCP: it never connects
- * again), whether a non-blocking run is under way on it, and whether an
- * association was established on it (TCP: once is for good, even if the
- * connection has since failed, as a deferred RESUME connect may have).
- */
-void		 registry_activity(int fd, uint64_t cookie, bool *done, bool *running,
-		    bool *associated);
+/* What a front-end reads of a socket's record, in one lookup. */
+struct sockview {
+	bool		done;		/* dissolved by disconnectx */
+	bool		running;	/* a non-blocking run is under way */
+	bool		associated;	/* an association was established (TCP:
+					 * for good, even if it has since died,
+					 * as a deferred RESUME connect may) */
+	struct policy	policy;		/* its own, or the process defaults */
+	struct observer	observer;
+};
+
+void		 registry_view(int fd, uint64_t cookie, struct sockview *);
 
 /* The policy a socket runs under: its own, or the process defaults. */
 void		 registry_policy(int fd, uint64_t cookie, struct policy *);
-
-/* What a run on the socket needs from its record: policy and observer. */
-void		 registry_settings(int fd, uint64_t cookie, struct policy *,
-		    struct observer *);
 
 /*
  * Records of sockets that are not descriptors (usrsctp's struct socket),

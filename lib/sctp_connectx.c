@@ -63,22 +63,19 @@ check_addresses(const struct destlist *dests)
 
 /* Rows 8-9. */
 static int
-check_state(const struct sockstate *st)
+check_state(const struct sockstate *st, const struct sockview *v)
 {
-	bool done, running, associated;
-
-	registry_activity(st->fd, st->cookie, &done, &running, &associated);
 	if (st->listening || st->connected ||
-	    (st->tp->connects_once && (done || associated)))
+	    (st->tp->connects_once && (v->done || v->associated)))
 		return EISCONN;
-	if (st->connecting || running)
+	if (st->connecting || v->running)
 		return EALREADY;
 	return 0;
 }
 
 static int
 check(int fd, struct sockaddr *addrs, int addrcnt, struct sockstate *st,
-    struct destlist *dests)
+    struct sockview *v, struct destlist *dests)
 {
 	int err;
 
@@ -95,7 +92,8 @@ check(int fd, struct sockaddr *addrs, int addrcnt, struct sockstate *st,
 	if ((err = check_families(st, dests)) != 0 ||
 	    (err = check_addresses(dests)) != 0)
 		return err;
-	return check_state(st);
+	registry_view(fd, st->cookie, v);
+	return check_state(st, v);
 }
 
 int
@@ -104,17 +102,19 @@ sctp_connectx(int fd, struct sockaddr *addrs, int addrcnt, cx_sctp_assoc_t *id)
 	struct engine_request req;
 	struct engine_result res;
 	struct sockstate st;
+	struct sockview view;
 	int err;
 
 	memset(&req, 0, sizeof(req));
-	if ((err = check(fd, addrs, addrcnt, &st, &req.dests)) != 0) {
+	if ((err = check(fd, addrs, addrcnt, &st, &view, &req.dests)) != 0) {
 		addrlist_free(&req.dests);
 		errno = err;
 		return -1;
 	}
 	req.st = &st;
 	req.want_id = id != NULL;
-	registry_settings(fd, st.cookie, &req.policy, &req.observer);
+	req.policy = view.policy;
+	req.observer = view.observer;
 	err = engine_connect(&req, &res);
 	addrlist_free(&req.dests);	/* the engine's, unless it failed to start */
 	if ((err == 0 || err == EINPROGRESS) && id != NULL)
