@@ -8,7 +8,9 @@
 #   tests/lanes.sh tsan              -fsanitize=thread build (clang), the
 #                                    concurrency test at stress size, TSan clean
 #
-# LANE_DIR (default ${TMPDIR:-/tmp}/libconnectx-LANE) is the build directory.
+# LANE_DIR (default ${TMPDIR:-/tmp}/libconnectx-LANE) is the build directory;
+# CX_CONFIGURE_FLAGS is added to ./configure's arguments (.ci/run sets
+# --enable-werror there).
 set -eu
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 lane=${1:-}
@@ -34,7 +36,7 @@ configure_in() {
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	cd "$dir"
-	"$src/configure" -q "$@"
+	"$src/configure" -q ${CX_CONFIGURE_FLAGS:-} "$@"
 	make -j"$jobs" -s >/dev/null
 }
 
