@@ -132,7 +132,11 @@ while True:
     got += b
 c.sendall(b"got " + got); c.close()
 PY
-	for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$tmp/port" ] && break; sleep 0.1; done
+	# The listener's port, once python3 has started: seconds on a loaded
+	# machine (up to 30 s allowed; it is written as soon as it listens).
+	i=0
+	while [ ! -s "$tmp/port" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -s "$tmp/port" ] || fail "macos_client's listener did not start in 30 s"
 	reply=$(LD_LIBRARY_PATH="$(dirname "$so")" "$tmp/macos_client" 127.0.0.1 \
 	    "$(cat "$tmp/port")" hello)
 	wait
