@@ -32,12 +32,15 @@ int	sctp_connectx(int, struct sockaddr *, int, cx_sctp_assoc_t *);
 
 /*
  * Policy of the engine, per socket (cx_setopt) or for the process
- * (cx_setdefault).  Values are in milliseconds, but CX_OPT_MAX_PARALLEL.
+ * (cx_setdefault).  Values are in milliseconds, but CX_OPT_MAX_PARALLEL and
+ * CX_OPT_HISTORY.
  */
 #define CX_OPT_ATTEMPT_DELAY_MS		1	/* 10 .. 2000; default 250 */
 #define CX_OPT_ATTEMPT_TIMEOUT_MS	2	/* 0 (none) or 10 .. 600000 */
 #define CX_OPT_TOTAL_TIMEOUT_MS		3	/* 0 (kernel's) or 10 .. 3600000 */
 #define CX_OPT_MAX_PARALLEL		4	/* 1 .. 16; default 4 */
+#define CX_OPT_HISTORY			6	/* 0 (off) or 1; default 1 */
+#define CX_OPT_HISTORY_MS		7	/* 10 .. 86400000; default 600000 */
 
 int	cx_setopt(int, int, long);
 int	cx_getopt(int, int, long *);

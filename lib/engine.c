@@ -34,6 +34,7 @@
 #include <netinet/in.h>
 
 #include "engine.h"
+#include "history.h"
 #include "registry.h"
 #include "sockclone.h"
 #include "timeutil.h"
@@ -58,6 +59,7 @@ struct run {
 	int			 fd;		/* the user's descriptor */
 	uint64_t		 cookie;	/* of the socket it names */
 	const struct transport	*tp;
+	int			 protocol;	/* the history's key */
 	struct destlist		 dests;
 	struct policy		 policy;
 	struct observer		 observer;
@@ -76,6 +78,8 @@ struct run {
 	struct timespec		 deadline;	/* of the whole run */
 	struct timespec		 last_start;
 	bool			 move_on;	/* an attempt failed: start the next now */
+	bool			 recalled;	/* the last one started is remembered
+						 * as silent: start the next now */
 	bool			 interrupted;
 	int			 error;		/* best failure so far, or 0 */
 	int			 winner;	/* index in dests, or -1 */
@@ -150,6 +154,7 @@ run_new(struct engine_request *req)
 	r->fd = req->st->fd;
 	r->cookie = req->st->cookie;
 	r->tp = req->st->tp;
+	r->protocol = req->st->protocol;
 	r->dests = req->dests;
 	req->dests.v = NULL;
 	req->dests.n = 0;
@@ -183,11 +188,54 @@ notify(const struct run *r, size_t at)
 		r->observer.fn(r->fd, &r->report[at], r->observer.arg);
 }
 
+/*
+ * Whether an attempt that ended with err stayed silent or failed, for the
+ * history: the network's refusals count at once; an attempt the engine
+ * ended itself (given up, overtaken, interrupted, out of resources) only
+ * when it had been silent for the attempt delay or its own timeout.
+ */
+static bool
+stayed_silent(const struct run *r, const struct cx_attempt *a, int err)
+{
+	int64_t ms = ts_ms(a->ca_end) - ts_ms(a->ca_start);
+
+	switch (err) {
+	case 0:
+	case EINPROGRESS:
+		return false;
+	case ECANCELED:
+	case ETIMEDOUT:
+	case EINTR:
+	case ENOMEM:
+	case ENOBUFS:
+	case EMFILE:
+	case ENFILE:
+		return ms >= r->policy.attempt_delay_ms ||
+		    (r->policy.attempt_timeout_ms > 0 &&
+		    ms >= r->policy.attempt_timeout_ms);
+	default:
+		return true;
+	}
+}
+
+/* connectx(2), "History": an answer is forgotten, silence remembered. */
+static void
+learn_history(const struct run *r, const struct cx_attempt *a, int err)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&a->ca_addr;
+
+	if (err == 0)
+		history_forget(sa, r->protocol);
+	else if (r->policy.history && stayed_silent(r, a, err))
+		history_remember(sa, r->protocol, r->policy.history_ms);
+}
+
 static void
 end_report(struct run *r, size_t at, int err)
 {
 	r->report[at].ca_end = mono_now();
 	r->report[at].ca_error = err;
+	learn_history(r, &r->report[at], err);
 	notify(r, at);
 }
 
@@ -279,6 +327,14 @@ attempt_start(struct run *r, int fd)
 	l->at = r->nreport++;
 	l->revents = 0;
 	r->move_on = false;
+	/*
+	 * A destination remembered as silent does not hold its successor
+	 * back (connectx(2), "History"): only where the successor can run
+	 * beside it, on a clone.
+	 */
+	r->recalled = r->clones == CLONES_OK && r->policy.history &&
+	    r->next + 1 < r->dests.n &&
+	    history_recalls((const struct sockaddr *)&d->ss, r->protocol);
 	if (fd == r->fd) {
 		r->user_busy = true;
 		r->user_mapped |= r->tp->sticky_v4mapped && addr_is_v4mapped(d);
@@ -448,7 +504,7 @@ run_advance(struct run *r, int *wait_ms)
 			return r->error != 0 ? r->error : ETIMEDOUT;
 		}
 		if (r->next < r->dests.n && (r->nlive == 0 || r->move_on ||
-		    !ts_before(now, ts_add_ms(r->last_start,
+		    r->recalled || !ts_before(now, ts_add_ms(r->last_start,
 		    r->policy.attempt_delay_ms)))) {
 			if (attempt_start(r, socket_for_next(r)))
 				return 0;

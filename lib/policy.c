@@ -33,6 +33,10 @@ static const struct option_desc options[] = {
 	    offsetof(struct policy, total_timeout_ms), 10, 3600000, true },
 	{ CX_OPT_MAX_PARALLEL, "CX_MAX_PARALLEL",
 	    offsetof(struct policy, max_parallel), 1, 16, false },
+	{ CX_OPT_HISTORY, "CX_HISTORY",
+	    offsetof(struct policy, history), 0, 1, false },
+	{ CX_OPT_HISTORY_MS, "CX_HISTORY_MS",
+	    offsetof(struct policy, history_ms), 10, 86400000, false },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -43,6 +47,8 @@ static struct policy defaults = {
 	.attempt_timeout_ms = 0,
 	.total_timeout_ms = 0,
 	.max_parallel = 4,
+	.history = 1,
+	.history_ms = 600000,		/* ten minutes */
 };
 
 static const struct option_desc *

@@ -1,7 +1,8 @@
 /*
  * The engine's policy: attempt delay, per-attempt and total timeouts, the
- * parallel cap.  Process defaults come from the environment once, and from
- * cx_setdefault(); a socket may carry its own (cx_setopt, in the registry).
+ * parallel cap, the history of silent destinations.  Process defaults come
+ * from the environment once, and from cx_setdefault(); a socket may carry
+ * its own (cx_setopt, in the registry).
  */
 #ifndef CX_POLICY_H
 #define CX_POLICY_H
@@ -11,6 +12,8 @@ struct policy {
 	long	attempt_timeout_ms;	/* 0: none beyond the stagger */
 	long	total_timeout_ms;	/* 0: the kernel's */
 	long	max_parallel;
+	long	history;		/* 1: remember silent destinations */
+	long	history_ms;		/* how long they are remembered */
 };
 
 /* The process defaults now. */

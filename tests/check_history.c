@@ -1,0 +1,328 @@
+/*
+ * The engine's history of silent destinations (connectx(2), "History";
+ * libconnectx(3), CX_OPT_HISTORY): a later run to a list that starts with
+ * remembered black holes does not wait the attempt delay for them, the
+ * memory expires, a destination that answers again is forgotten and wins,
+ * and the off switches (cx_setopt, cx_setdefault, CX_HISTORY) work.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+
+#include <check.h>
+
+#include "connectx.h"
+#include "testutil.h"
+
+#define D	200	/* attempt delay of the tests, ms */
+
+static const char *self;
+
+/* A socket with the tests' attempt delay; history as the defaults say. */
+static int
+new_socket(void)
+{
+	int fd = tu_tcp_socket(AF_INET, 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, D), 0);
+	return fd;
+}
+
+/* connectx over the list on fd; the milliseconds it took. */
+static double
+timed_connect(int fd, const struct tu_dlist *dl, int want_index)
+{
+	unsigned char buf[TU_MAXDEST * sizeof(struct sockaddr_in6)];
+	sa_endpoints_t ep = { 0 };
+	double t0;
+	int r, e;
+
+	ep.sae_dstaddr = (const struct sockaddr *)buf;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, dl->a, dl->l, dl->n);
+	t0 = tu_now_ms();
+	r = connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL);
+	e = errno;
+	ck_assert_msg(r == 0, "connectx: %s", strerror(e));
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), want_index);
+	ck_assert(tu_is_connected(fd));
+	return tu_now_ms() - t0;
+}
+
+/* [black hole, black hole, live]: two fresh black holes and a listener. */
+struct fixture {
+	struct blackhole	b[2];
+	struct listener		live;
+	struct tu_dlist		dl;
+};
+
+static void
+fixture_open(struct fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	ck_assert_int_eq(tu_blackhole(&f->b[0], AF_INET), 0);
+	ck_assert_int_eq(tu_blackhole(&f->b[1], AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&f->live, AF_INET, 64), 0);
+	tu_dl_add(&f->dl, &f->b[0].l.addr, f->b[0].l.addrlen);
+	tu_dl_add(&f->dl, &f->b[1].l.addr, f->b[1].l.addrlen);
+	tu_dl_add(&f->dl, &f->live.addr, f->live.addrlen);
+}
+
+static void
+fixture_close(struct fixture *f)
+{
+	tu_blackhole_close(&f->b[0]);
+	tu_blackhole_close(&f->b[1]);
+	close(f->live.fd);
+}
+
+/* One run on a new socket; its time in ms. */
+static double
+run_once(const struct fixture *f, int want_index)
+{
+	int fd = new_socket();
+	double ms = timed_connect(fd, &f->dl, want_index);
+
+	close(fd);
+	return ms;
+}
+
+START_TEST(test_repeat_connect_skips_remembered_black_holes)
+{
+	struct fixture f;
+	struct cx_attempt *at;
+	double first, again;
+	int fd, n, i;
+
+	fixture_open(&f);
+	first = run_once(&f, 2);
+	ck_assert_msg(first >= 2 * D - 1, "first run %.1f ms, want >= %d", first, 2 * D);
+	for (i = 0; i < 3; i++) {
+		fd = new_socket();
+		again = timed_connect(fd, &f.dl, 2);
+		/* 10 ms on an idle machine (bench/cxbench history); margin for load. */
+		ck_assert_msg(again < D / 2, "repeat run %.1f ms, want < %d", again, D / 2);
+		/* Order kept: every destination started, in list order, none skipped. */
+		n = cx_getattempts(fd, 0, &at);
+		ck_assert_int_eq(n, 3);
+		ck_assert_uint_eq(at[0].ca_index, 0);
+		ck_assert_uint_eq(at[1].ca_index, 1);
+		ck_assert_int_eq(at[0].ca_error, ECANCELED);
+		ck_assert_int_eq(at[1].ca_error, ECANCELED);
+		ck_assert_int_eq(at[2].ca_error, 0);
+		cx_freeattempts(at);
+		close(fd);
+	}
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_memory_expires_after_its_lifetime)
+{
+	struct fixture f;
+	double ms;
+
+	ck_assert_int_eq(cx_setdefault(CX_OPT_HISTORY_MS, 300), 0);
+	fixture_open(&f);
+	run_once(&f, 2);
+	ms = run_once(&f, 2);
+	ck_assert_msg(ms < D / 2, "within the lifetime: %.1f ms", ms);
+	/* Refreshed by that run's silence?  No: the attempts lasted < D. */
+	usleep(400 * 1000);
+	ms = run_once(&f, 2);
+	ck_assert_msg(ms >= 2 * D - 1, "after the lifetime: %.1f ms, want >= %d", ms, 2 * D);
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_revived_first_destination_wins_again_and_is_forgotten)
+{
+	struct blackhole b;
+	struct listener live;
+	struct tu_dlist dl = { .n = 0 };
+	struct cx_attempt *at;
+	double ms;
+	int fd, n;
+
+	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 64), 0);
+	tu_dl_add(&dl, &b.l.addr, b.l.addrlen);
+	tu_dl_add(&dl, &live.addr, live.addrlen);
+	fd = new_socket();
+	ms = timed_connect(fd, &dl, 1);
+	ck_assert(ms >= D - 1);
+	close(fd);
+
+	/* The black hole comes back: its accept queue has room again. */
+	ck_assert_int_eq(listen(b.l.fd, 64), 0);
+	fd = new_socket();
+	timed_connect(fd, &dl, 0);	/* started first, answered first: wins */
+	n = cx_getattempts(fd, 0, &at);
+	ck_assert_int_eq(n, 2);		/* its successor ran beside it */
+	ck_assert_int_eq(at[0].ca_error, 0);
+	ck_assert_int_eq(at[1].ca_error, ECANCELED);
+	cx_freeattempts(at);
+	close(fd);
+
+	/* It answered: forgotten, so its successor waits D again. */
+	fd = new_socket();
+	timed_connect(fd, &dl, 0);
+	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 1);
+	cx_freeattempts(at);
+	close(fd);
+	tu_blackhole_close(&b);
+	close(live.fd);
+}
+END_TEST
+
+START_TEST(test_off_switch_per_socket_and_default)
+{
+	struct fixture f;
+	long v;
+	double ms;
+	int fd;
+
+	ck_assert_int_eq(cx_getdefault(CX_OPT_HISTORY, &v), 0);
+	ck_assert_int_eq(v, 1);
+	ck_assert_int_eq(cx_getdefault(CX_OPT_HISTORY_MS, &v), 0);
+	ck_assert_int_eq(v, 600000);
+	fixture_open(&f);
+	run_once(&f, 2);
+
+	/* Off for one socket: it pays D for each black hole, remembered or not. */
+	fd = new_socket();
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY, 0), 0);
+	ck_assert_int_eq(cx_getopt(fd, CX_OPT_HISTORY, &v), 0);
+	ck_assert_int_eq(v, 0);
+	ms = timed_connect(fd, &f.dl, 2);
+	ck_assert_msg(ms >= 2 * D - 1, "history off: %.1f ms", ms);
+	close(fd);
+
+	/* Off for the process. */
+	ck_assert_int_eq(cx_setdefault(CX_OPT_HISTORY, 0), 0);
+	ms = run_once(&f, 2);
+	ck_assert_msg(ms >= 2 * D - 1, "history off by default: %.1f ms", ms);
+	ck_assert_int_eq(cx_setdefault(CX_OPT_HISTORY, 1), 0);
+	ms = run_once(&f, 2);
+	ck_assert_msg(ms < D / 2, "history on again: %.1f ms", ms);
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_options_out_of_range_are_refused)
+{
+	long v;
+	int fd = new_socket();
+
+	errno = 0;
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY, 2), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY, -1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY_MS, 9), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY_MS, 86400001), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(cx_setdefault(CX_OPT_HISTORY_MS, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* Nothing changed. */
+	ck_assert_int_eq(cx_getopt(fd, CX_OPT_HISTORY, &v), 0);
+	ck_assert_int_eq(v, 1);
+	ck_assert_int_eq(cx_getopt(fd, CX_OPT_HISTORY_MS, &v), 0);
+	ck_assert_int_eq(v, 600000);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY_MS, 10), 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY_MS, 86400000), 0);
+	close(fd);
+}
+END_TEST
+
+/*
+ * The environment is read once per process: the child is this program run
+ * again, so that the variables are read fresh whatever ran before.
+ */
+static int
+env_child(void)
+{
+	struct blackhole b;
+	struct listener live;
+	struct sockaddr_storage a[2];
+	socklen_t l[2];
+	unsigned char buf[2 * sizeof(struct sockaddr_in6)];
+	sa_endpoints_t ep = { 0 };
+	double t0 = 0;
+	long v;
+	int i, fd;
+
+	/* No ck_ calls here: this process is not run by Check. */
+	if (cx_getdefault(CX_OPT_HISTORY, &v) != 0 || v != 0)
+		return 2;
+	if (cx_getdefault(CX_OPT_HISTORY_MS, &v) != 0 || v != 600000)
+		return 3;	/* CX_HISTORY_MS=5 is out of range: ignored */
+	if (tu_blackhole(&b, AF_INET) != 0 || tu_listen(&live, AF_INET, 64) != 0)
+		return 4;
+	a[0] = b.l.addr; l[0] = b.l.addrlen;
+	a[1] = live.addr; l[1] = live.addrlen;
+	ep.sae_dstaddr = (const struct sockaddr *)buf;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, a, l, 2);
+	for (i = 0; i < 2; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, D);
+		t0 = tu_now_ms();
+		if (connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL) != 0)
+			return 5;
+		close(fd);
+	}
+	/* The second run waited D too: nothing was remembered. */
+	return tu_now_ms() - t0 >= D - 1 ? 0 : 6;
+}
+
+START_TEST(test_environment_turns_history_off)
+{
+	char out[256];
+	FILE *p;
+	int status;
+
+	snprintf(out, sizeof(out),
+	    "CX_HISTORY=0 CX_HISTORY_MS=5 '%s' --env-child 2>&1", self);
+	ck_assert_ptr_nonnull(p = popen(out, "r"));
+	memset(out, 0, sizeof(out));
+	(void)fread(out, 1, sizeof(out) - 1, p);
+	status = pclose(p);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "child exit %d, said: %s", WEXITSTATUS(status), out);
+	ck_assert_msg(strstr(out, "ignoring CX_HISTORY_MS=\"5\"") != NULL,
+	    "no warning for CX_HISTORY_MS=5: %s", out);
+}
+END_TEST
+
+int
+main(int argc, char **argv)
+{
+	Suite *s = suite_create("history");
+	TCase *tc = tcase_create("history");
+	SRunner *sr;
+	int failed;
+
+	self = argv[0];
+	if (argc > 1 && strcmp(argv[1], "--env-child") == 0)
+		return env_child();
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_repeat_connect_skips_remembered_black_holes);
+	tcase_add_test(tc, test_memory_expires_after_its_lifetime);
+	tcase_add_test(tc, test_revived_first_destination_wins_again_and_is_forgotten);
+	tcase_add_test(tc, test_off_switch_per_socket_and_default);
+	tcase_add_test(tc, test_options_out_of_range_are_refused);
+	tcase_add_test(tc, test_environment_turns_history_off);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
