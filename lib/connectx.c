@@ -176,7 +176,7 @@ connectx(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
 	    &req.dests);
 	if (err == 0 && (ep->sae_srcif != 0 || ep->sae_srcaddr != NULL))
 		err = srcbind_apply(fd, ep->sae_srcif, ep->sae_srcaddr,
-		    ep->sae_srcaddrlen);
+		    ep->sae_srcaddrlen, st.tp == &transport_tcp);
 	if (err != 0) {
 		addrlist_free(&req.dests);
 		errno = err;

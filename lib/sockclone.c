@@ -17,6 +17,7 @@
 
 #include "sockopts.h"
 #include "sockclone.h"
+#include "srcbind.h"
 
 struct optdesc {
 	int	family;		/* 0: any */
@@ -121,8 +122,16 @@ apply(int fd, const struct sockclone_recipe *r)
 		if (setsockopt(fd, r->sets[i].level, r->sets[i].name,
 		    r->sets[i].value, r->sets[i].len) != 0)
 			return errno;
-	if (r->bind_src && bind(fd, (const struct sockaddr *)&r->src, r->srclen) != 0)
-		return errno;
+	if (r->bind_src) {
+		/* As srcbind_apply: the port is connect(2)'s to choose. */
+		bool no_port = r->type == SOCK_STREAM &&
+		    srcbind_defer_port(fd, (const struct sockaddr *)&r->src);
+		int err = bind(fd, (const struct sockaddr *)&r->src, r->srclen);
+
+		err = err != 0 ? errno : 0;
+		srcbind_defer_port_end(fd, no_port);
+		return err;
+	}
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addrlist.h"
 #include "sockopts.h"
 #include "sockstate.h"
 #include "srcbind.h"
@@ -129,17 +130,51 @@ srcbind_check(const struct sockstate *st, unsigned int srcif,
 	return probe_bind(st, src, srclen);
 }
 
+/*
+ * IP_BIND_ADDRESS_NO_PORT for a bind to port 0: the port is chosen by
+ * connect(2), not bind(2), so the socket still shows port 0 and the engine
+ * may run parallel attempts on clones bound the same way (connectx(2),
+ * "Parallel attempts").  Returns whether the option was turned on here, to
+ * be turned off again after the bind: the socket reads back as before.
+ */
+bool
+srcbind_defer_port(int fd, const struct sockaddr *src)
+{
+	int on = 1, was = 0;
+	socklen_t len = sizeof(was);
+
+	if (addr_port(src) != 0 ||
+	    getsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &was, &len) != 0 ||
+	    was)
+		return false;
+	return setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on,
+	    sizeof(on)) == 0;
+}
+
+void
+srcbind_defer_port_end(int fd, bool turned_on)
+{
+	int off = 0;
+
+	if (turned_on)
+		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &off, sizeof(off));
+}
+
 int
 srcbind_apply(int fd, unsigned int srcif, const struct sockaddr *src,
-    socklen_t srclen)
+    socklen_t srclen, bool defer_port)
 {
 	int idx = (int)srcif, err;
+	bool no_port = false;
 
 	if (srcif != 0 &&
 	    setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &idx, sizeof(idx)) != 0)
 		return errno;
-	if (src != NULL && bind(fd, src, srclen) != 0) {
-		err = errno;
+	if (src != NULL && defer_port)
+		no_port = srcbind_defer_port(fd, src);
+	err = src != NULL && bind(fd, src, srclen) != 0 ? errno : 0;
+	srcbind_defer_port_end(fd, no_port);
+	if (err != 0) {
 		/* Undo the interface binding (refused without privilege on Linux >= 5.7). */
 		if (srcif != 0) {
 			idx = 0;

@@ -5,6 +5,7 @@
 #ifndef CX_SRCBIND_H
 #define CX_SRCBIND_H
 
+#include <stdbool.h>
 #include <sys/socket.h>
 
 struct sockstate;
@@ -18,8 +19,20 @@ struct sockstate;
 int	srcbind_check(const struct sockstate *, unsigned int srcif,
 	    const struct sockaddr *src, socklen_t srclen);
 
-/* Bind the socket to the interface, then to the address; 0 or errno. */
+/*
+ * Bind the socket to the interface, then to the address; 0 or errno.
+ * With defer_port, a port 0 is left for connect(2) to choose
+ * (IP_BIND_ADDRESS_NO_PORT during the bind).
+ */
 int	srcbind_apply(int fd, unsigned int srcif, const struct sockaddr *src,
-	    socklen_t srclen);
+	    socklen_t srclen, bool defer_port);
+
+/*
+ * Turn IP_BIND_ADDRESS_NO_PORT on for a bind of fd to src if src's port is
+ * 0 and the option is off; true when it was turned on, for
+ * srcbind_defer_port_end() to turn it off after the bind.
+ */
+bool	srcbind_defer_port(int fd, const struct sockaddr *src);
+void	srcbind_defer_port_end(int fd, bool turned_on);
 
 #endif /* !CX_SRCBIND_H */

@@ -18,6 +18,7 @@
 #include <check.h>
 
 #include "connectx.h"
+#include "sockopts.h"
 #include "testutil.h"
 
 #ifndef SO_BINDTOIFINDEX
@@ -242,6 +243,46 @@ START_TEST(test_srcif_and_srcaddr_hold_when_a_later_attempt_wins_past_a_blackhol
 }
 END_TEST
 
+/*
+ * connectx(2), "Parallel attempts": a source address with port 0 leaves the
+ * port to connect(2) (IP_BIND_ADDRESS_NO_PORT), so the black hole's attempt
+ * keeps running beside the live one on a clone bound the same way.
+ */
+START_TEST(test_srcaddr_port_0_keeps_parallel_attempts)
+{
+	struct listener live;
+	struct blackhole bh;
+	struct sockaddr_in src;
+	struct cx_attempt *at;
+	socklen_t len = sizeof(int);
+	double el;
+	int fd, v = -1;
+
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 4), 0);
+	addr4(&src, 0x7f000002, 0);
+	fd = tu_tcp_socket(AF_INET, 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY, 0), 0);
+	ck_assert_int_eq(connectx_past_blackhole(fd, 0, &src, sizeof(src), &live,
+	    &bh, &el), 0);
+	ck_assert_msg(el >= 49 && el < 50 + 150, "connected after %.0f ms", el);
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 1);
+	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 2);
+	/* Overtaken while still running, not given up at D. */
+	ck_assert_int_eq(at[0].ca_error, ECANCELED);
+	ck_assert_int_eq(at[1].ca_error, 0);
+	cx_freeattempts(at);
+	/* The source address holds on the winner, its port chosen at connect. */
+	assert_seen_from4(&live, fd, 0x7f000002, 0);
+	/* The option the library used for the bind reads back as before. */
+	ck_assert_int_eq(getsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &v,
+	    &len), 0);
+	ck_assert_int_eq(v, 0);
+	close(fd);
+	tu_blackhole_close(&bh);
+	close(live.fd);
+}
+END_TEST
+
 START_TEST(test_explicit_source_port_holds_when_a_later_attempt_wins_past_a_blackhole)
 {
 	struct listener live;
@@ -346,6 +387,7 @@ srcbind_suite(void)
 	tcase_add_test(tc, test_ipv6_srcif_lo_with_srcaddr_loopback);
 	tcase_add_test(tc, test_srcif_and_srcaddr_hold_when_a_later_attempt_wins_past_a_blackhole);
 	tcase_add_test(tc, test_explicit_source_port_holds_when_a_later_attempt_wins_past_a_blackhole);
+	tcase_add_test(tc, test_srcaddr_port_0_keeps_parallel_attempts);
 	suite_add_tcase(s, tc);
 	return s;
 }
