@@ -5,6 +5,8 @@
 #ifndef CX_COMPAT_SOCKOPTS_H
 #define CX_COMPAT_SOCKOPTS_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -27,6 +29,22 @@
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT		24
 #endif
+/*
+ * TCP_INFO as Linux 4.2 and later fill it: the C library's struct tcp_info
+ * stops at tcpi_total_retrans, and the kernel only ever appends.  A kernel
+ * that fills less returns a shorter length.
+ */
+struct linux_tcp_info {
+	struct tcp_info	base;
+	uint64_t	pacing_rate, max_pacing_rate;
+	uint64_t	bytes_acked, bytes_received;
+	uint32_t	segs_out, segs_in;
+};
+_Static_assert(sizeof(struct tcp_info) == 104,
+    "struct tcp_info grew: take linux_tcp_info's fields from it");
+#define LINUX_TCP_INFO_SEGS_LEN \
+	(offsetof(struct linux_tcp_info, segs_in) + sizeof(uint32_t))
+
 /* Kernel SCTP, where lksctp-tools' headers are absent. */
 #ifndef SOL_SCTP
 #define SOL_SCTP			132

@@ -19,14 +19,14 @@ disconnectx(int fd, sae_associd_t associd, sae_connid_t connid)
 	struct sockstate st;
 	struct sockrec *rec;
 	cx_sctp_assoc_t current = 0;
-	bool running = false;
+	bool running = false, busy = false;
 	int err = 0;
 
 	if ((err = sockstate_identify(fd, &st)) != 0)
 		goto fail;
 	if ((rec = registry_lock(fd, st.cookie, false)) != NULL) {
 		current = registry_current_id(rec);
-		running = rec->run != NULL;
+		running = rec->run != NULL || rec->busy;
 	}
 	registry_unlock(fd);
 	if ((associd != SAE_ASSOCID_ANY && associd != SAE_ASSOCID_ALL &&
@@ -45,18 +45,30 @@ disconnectx(int fd, sae_associd_t associd, sae_connid_t connid)
 		err = ENOTCONN;
 		goto fail;
 	}
-	/* A run between attempts has nothing in the kernel to end. */
-	if (st.connected || st.connecting)
-		err = st.tp->disconnect(fd);
-
+	/*
+	 * The record first.  A call working on the socket's run (a blocking
+	 * connectx in another thread, or cx_step) is asked to stop: it fails
+	 * with ECONNABORTED and records nothing (HACKING.md, Verdicts).
+	 */
 	if ((rec = registry_lock(fd, st.cookie, true)) != NULL) {
 		assoc_clear(&rec->assoc);
 		engine_run_free(rec->run);
 		rec->run = NULL;
+		busy = rec->cancel = rec->busy;
 		if (st.tp->connects_once)
 			rec->tcp_done = true;
 	}
 	registry_unlock(fd);
+	/*
+	 * Then the kernel's connect, which wakes that call.  Looked at again:
+	 * the call may have begun an attempt on the socket since; one it
+	 * begins from now on, it ends itself.
+	 */
+	if (busy && (err = sockstate_inspect(&st)) != 0)
+		goto fail;
+	/* A run between attempts has nothing in the kernel to end. */
+	if (st.connected || st.connecting)
+		err = st.tp->disconnect(fd);
 	if (err != 0)
 		goto fail;
 	return 0;

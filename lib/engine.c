@@ -47,8 +47,14 @@ struct live {
 	int	fd;
 	size_t	at;
 	short	revents;
+	bool	quiet;		/* ready, yet not done: not polled for a moment */
 	size_t	taken;		/* bytes of r->syn its first flight took */
 };
+
+/* How long an attempt that polled ready without an end is left out. */
+#define QUIET_MS	10
+/* How often a blocking run looks for a disconnectx it cannot hear. */
+#define CANCEL_CHECK_MS	100
 
 /* The most a first flight can take: one segment of at most 64 KiB. */
 #define SYN_DATA_MAX	65535
@@ -74,6 +80,7 @@ struct run {
 	struct sockclone_recipe	*recipe;
 	int			 user_flags;	/* F_GETFL before the run */
 	bool			 user_mapped;	/* r->fd ran an IPv4-mapped attempt */
+	struct sockclone_before	 before;	/* r->fd before its first one */
 	bool			 has_deadline;
 	struct timespec		 deadline;	/* of the whole run */
 	struct timespec		 last_start;
@@ -81,6 +88,8 @@ struct run {
 	bool			 recalled;	/* the last one started is remembered
 						 * as silent: start the next now */
 	bool			 interrupted;
+	bool			 cancelled;	/* disconnectx from another thread */
+	bool			 gone;		/* r->fd no longer names the socket */
 	int			 error;		/* best failure so far, or 0 */
 	int			 winner;	/* index in dests, or -1 */
 	/*
@@ -174,18 +183,38 @@ static void
 release(struct run *r, int fd)
 {
 	if (fd == r->fd) {
-		r->tp->abandon(fd);
+		if (!r->gone)
+			r->tp->abandon(fd);
 		r->user_busy = false;
 	} else if (fd >= 0)
 		close(fd);
 }
 
-/* Tell the socket's observer of attempt at, as it starts or ends. */
+/*
+ * Tell the socket's observer of attempt at, as it starts or ends.  The
+ * observer may close the descriptor (another thread may too, but the
+ * observer runs inside the call): the run then leaves that number alone.
+ */
 static void
-notify(const struct run *r, size_t at)
+notify(struct run *r, size_t at)
 {
-	if (r->observer.fn != NULL)
-		r->observer.fn(r->fd, &r->report[at], r->observer.arg);
+	if (r->observer.fn == NULL)
+		return;
+	r->observer.fn(r->fd, &r->report[at], r->observer.arg);
+	if (sockstate_cookie(r->fd) != r->cookie)
+		r->gone = true;
+}
+
+/*
+ * disconnectx from another thread (or from the observer) asked the run to
+ * stop: it starts nothing more and fails with ECONNABORTED.
+ */
+static bool
+cancelled(struct run *r)
+{
+	if (!r->cancelled && !r->gone)
+		r->cancelled = registry_cancelled(r->fd, r->cookie);
+	return r->cancelled || r->gone;
 }
 
 /*
@@ -276,6 +305,8 @@ move_to_user_fd(struct run *r, int fd, int flags)
 	uint64_t cookie;
 	int fdflags;
 
+	if (r->gone)
+		return ECONNABORTED;
 	if ((fdflags = fcntl(r->fd, F_GETFD)) == -1 ||
 	    fcntl(fd, F_SETFL, flags) == -1 ||
 	    dup3(fd, r->fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) == -1)
@@ -346,15 +377,24 @@ attempt_start(struct run *r, int fd)
 	a->ca_error = EINPROGRESS;
 	notify(r, l->at);
 	l->taken = 0;
+	l->quiet = false;
 	if (fd < 0)		/* no socket could be had for it */
 		err = -fd;
+	else if (cancelled(r))
+		err = ECONNABORTED;
 	else if (r->syn != NULL)
 		err = r->tp->start_with_data(fd, (const struct sockaddr *)&d->ss,
 		    d->len, r->syn, r->synlen, r->no_cookie, &l->taken);
 	else
 		err = r->tp->start(fd, (const struct sockaddr *)&d->ss, d->len);
-	if (err == EINPROGRESS)
+	/*
+	 * Looked at again once begun: a disconnectx that came between the
+	 * look above and the start did not see this attempt to end it.
+	 */
+	if (err == EINPROGRESS && !cancelled(r))
 		return false;
+	if (r->cancelled || r->gone)
+		err = ECONNABORTED;
 	return attempt_end(r, r->nlive - 1, err);
 }
 
@@ -362,7 +402,8 @@ static bool
 learn_recipe(struct run *r)
 {
 	if (r->recipe == NULL && (r->recipe = malloc(sizeof(*r->recipe))) != NULL &&
-	    sockclone_learn(r->fd, r->recipe) != 0) {
+	    sockclone_learn(r->fd, r->user_mapped ? &r->before : NULL,
+	    r->recipe) != 0) {
 		free(r->recipe);
 		r->recipe = NULL;
 	}
@@ -383,6 +424,8 @@ renew_user_socket(struct run *r)
 
 	if (!r->user_mapped || addr_is_v4mapped(&r->dests.v[r->next]))
 		return 0;
+	if (r->gone)
+		return ECONNABORTED;
 	if (!learn_recipe(r))
 		return ENOTSUP;
 	if ((flags = fcntl(r->fd, F_GETFL)) == -1 ||
@@ -402,7 +445,7 @@ renew_user_socket(struct run *r)
  * while the socket is as the caller left it.
  */
 static void
-prepare_renewal(struct run *r)
+prepare_renewal(struct run *r, const struct sockstate *st)
 {
 	bool mapped = false, native = false;
 	size_t i;
@@ -415,6 +458,9 @@ prepare_renewal(struct run *r)
 		else if (r->dests.v[i].ss.ss_family == AF_INET6)
 			native = true;
 	}
+	/* For a later call, which may need one too (HACKING.md, Verdicts). */
+	if (mapped && !r->user_mapped)
+		sockclone_note(r->fd, &st->local, &r->before);
 	if (mapped && native)
 		learn_recipe(r);
 }
@@ -478,11 +524,23 @@ run_advance(struct run *r, int *wait_ms)
 	bool limited;
 	int i;
 
+	int err;
+
 	for (;;) {
+		if (r->cancelled || r->gone) {
+			end_all(r, ECANCELED);
+			return ECONNABORTED;
+		}
 		for (i = 0; i < r->nlive; i++) {
 			if (!(r->live[i].revents & (POLLOUT | POLLERR | POLLHUP)))
 				continue;
-			if (attempt_end(r, i, r->tp->finish(r->live[i].fd)))
+			/* Ready is a hint; the transport's verdict decides. */
+			if ((err = r->tp->finish(r->live[i].fd)) == EINPROGRESS) {
+				r->live[i].revents = 0;
+				r->live[i].quiet = true;
+				continue;
+			}
+			if (attempt_end(r, i, err))
 				return 0;
 			i = -1;		/* slots moved: look again */
 		}
@@ -506,6 +564,8 @@ run_advance(struct run *r, int *wait_ms)
 		if (r->next < r->dests.n && (r->nlive == 0 || r->move_on ||
 		    r->recalled || !ts_before(now, ts_add_ms(r->last_start,
 		    r->policy.attempt_delay_ms)))) {
+			if (cancelled(r))
+				continue;
 			if (attempt_start(r, socket_for_next(r)))
 				return 0;
 			continue;
@@ -573,9 +633,13 @@ run_poll(struct run *r, int wait_ms)
 	int i, n;
 
 	for (i = 0; i < r->nlive; i++) {
-		pfd[i].fd = r->live[i].fd;
+		/* Polled ready without an end: left out for a moment, not spun on. */
+		pfd[i].fd = r->live[i].quiet ? -1 : r->live[i].fd;
 		pfd[i].events = POLLOUT;
 		pfd[i].revents = 0;
+		if (r->live[i].quiet && (wait_ms < 0 || wait_ms > QUIET_MS))
+			wait_ms = QUIET_MS;
+		r->live[i].quiet = false;
 	}
 	if ((n = poll(pfd, (nfds_t)r->nlive, wait_ms)) < 0)
 		return errno;
@@ -594,26 +658,68 @@ run_blocking(struct run *r)
 		err = run_advance(r, &wait_ms);
 		if (err != EINPROGRESS)
 			return err;
+		/*
+		 * disconnectx wakes the poll by ending the attempt on the
+		 * user's socket; with none there, the run looks now and then.
+		 */
+		if (!r->user_busy && (wait_ms < 0 || wait_ms > CANCEL_CHECK_MS))
+			wait_ms = CANCEL_CHECK_MS;
 		if ((err = run_poll(r, wait_ms)) != 0) {
 			end_all(r, err);
 			return err;
 		}
+		(void)cancelled(r);
 	}
+}
+
+/*
+ * The socket's record, locked, when the run may still write it: NULL when
+ * the descriptor no longer names the run's socket (closed, maybe reused:
+ * the record, if any, is the new socket's), or when disconnectx asked the
+ * run to stop (it dropped the record already).  verify: look at the
+ * descriptor itself too, under the lock (cx_step, whose socket another
+ * thread may close while it works).  The record is no longer busy.
+ * Unlock with registry_unlock(r->fd) whatever it returned.
+ */
+static struct sockrec *
+settle(struct run *r, bool verify)
+{
+	struct sockrec *rec = registry_lock(r->fd, r->cookie, false);
+
+	if (rec == NULL)
+		r->gone = true;
+	else {
+		rec->busy = false;
+		if (rec->cancel || r->gone ||
+		    (verify && sockstate_cookie(r->fd) != r->cookie)) {
+			r->cancelled = rec->cancel;
+			r->gone |= !rec->cancel;
+			rec->cancel = false;
+			if (r->gone) {
+				/* Its socket is closed: so is the record. */
+				assoc_clear(&rec->assoc);
+				memset(&rec->before_mapped, 0,
+				    sizeof(rec->before_mapped));
+			}
+			rec = NULL;
+		}
+	}
+	return rec;
 }
 
 /*
  * Record the run's outcome as the socket's association; the run is freed.
  * A failed run on a socket still associated from before (UDP) leaves that
- * association's record as it is: it is what the socket still has.
+ * association's record as it is: it is what the socket still has.  Returns
+ * err, or ECONNABORTED when the run was abandoned meanwhile (settle): a
+ * connection it made then is ended too, never reported.
  */
-static void
-commit(struct run *r, int err, bool was_associated)
+static int
+commit(struct run *r, int err, bool was_associated, bool verify)
 {
-	struct sockrec *rec = registry_lock(r->fd, r->cookie, true);
+	struct sockrec *rec = settle(r, verify);
 
 	if (rec != NULL && !(err != 0 && was_associated)) {
-		engine_run_free(rec->run);
-		rec->run = NULL;
 		assoc_clear(&rec->assoc);
 		rec->assoc.id = r->id;
 		rec->assoc.dests = r->dests;
@@ -624,24 +730,41 @@ commit(struct run *r, int err, bool was_associated)
 		r->dests.n = 0;
 		r->report = NULL;
 	}
+	if (rec != NULL) {
+		memset(&rec->before_mapped, 0, sizeof(rec->before_mapped));
+		if (r->user_mapped)
+			rec->before_mapped = r->before;
+	}
 	registry_unlock(r->fd);
+	if (rec == NULL) {
+		if (err == 0 && !r->gone)
+			r->tp->disconnect(r->fd);
+		err = ECONNABORTED;
+	}
 	engine_run_free(r);
+	return err;
 }
 
-/* Park a non-blocking socket's run for cx_step(); false when out of memory. */
-static bool
-park(struct run *r)
+/*
+ * Park a non-blocking socket's run for cx_step(): 0, or ECONNABORTED when
+ * the run was abandoned meanwhile (settle); it is then ended and freed.
+ */
+static int
+park(struct run *r, bool verify)
 {
-	struct sockrec *rec = registry_lock(r->fd, r->cookie, true);
+	struct sockrec *rec = settle(r, verify);
 
 	if (rec != NULL) {
-		engine_run_free(rec->run);
 		rec->run = r;
 		assoc_clear(&rec->assoc);
 		rec->assoc.id = r->id;
 	}
 	registry_unlock(r->fd);
-	return rec != NULL;
+	if (rec != NULL)
+		return 0;
+	end_all(r, ECANCELED);
+	engine_run_free(r);
+	return ECONNABORTED;
 }
 
 /*
@@ -787,22 +910,41 @@ enter_nonblocking(struct run *r, bool *toggled)
 	return 0;
 }
 
+/* A run that ends before its first attempt: the record is left as it was. */
+static int
+unclaim(struct run *r, int err)
+{
+	return commit(r, err, true, false);
+}
+
 int
 engine_connect(struct engine_request *req, struct engine_result *res)
 {
 	struct run *r;
 	int err, wait_ms;
-	bool toggled = false;
+	bool toggled = false, defer;
 
 	memset(res, 0, sizeof(*res));
 	res->winner = -1;
 	if ((r = run_new(req)) == NULL)
 		return res->error = ENOMEM;
-	if ((r->id = registry_new_id()) == 0) {
+	/* Two calls on one socket: the second is EALREADY, as connect(2)'s. */
+	if ((err = registry_claim(r->fd, r->cookie, &r->before)) != 0) {
 		engine_run_free(r);
-		return res->error = EOVERFLOW;
+		return res->error = err;
 	}
+	/*
+	 * An earlier run left the socket in IPv4-mapped mode: a native
+	 * attempt needs a fresh socket made as it was (renew_user_socket).
+	 */
+	r->user_mapped = r->before.set && r->tp->sticky_v4mapped;
+	if ((r->id = registry_new_id()) == 0)
+		return res->error = unclaim(r, EOVERFLOW);
 	res->id = r->id;
+	defer = req->defer && r->tp->start_deferred != NULL && r->dests.n == 1;
+	if (r->tp->prepare != NULL &&
+	    (err = r->tp->prepare(r->fd, req->st, defer)) != 0)
+		return res->error = unclaim(r, err);
 
 	if (r->tp->connect_list != NULL) {
 		err = run_whole_list(r, req->want_id);
@@ -810,24 +952,27 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 		if (err == 0 && req->iov != NULL)
 			err = send_rest(r, req, &res->sent);
 		res->winner = r->winner;
-		commit(r, err == EINPROGRESS ? 0 : err, req->st->connected);
+		if (commit(r, err == EINPROGRESS ? 0 : err, req->st->connected,
+		    false) == ECONNABORTED) {
+			res->winner = -1;
+			err = ECONNABORTED;
+		}
 		return res->error = err;
 	}
-	if (req->defer && r->tp->start_deferred != NULL && r->dests.n == 1) {
+	if (defer) {
 		r->fastopen = req->fastopen;
 		r->no_cookie = req->no_cookie;
 		err = run_deferred(r);
 		res->winner = r->winner;
-		commit(r, err, false);
+		if ((err = commit(r, err, false, false)) != 0)
+			res->winner = -1;
 		return res->error = err;
 	}
 	if (req->fastopen && req->iov != NULL && r->tp->start_with_data != NULL &&
-	    !copy_syn_data(r, req)) {
-		engine_run_free(r);
-		return res->error = ENOMEM;
-	}
+	    !copy_syn_data(r, req))
+		return res->error = unclaim(r, ENOMEM);
 
-	prepare_renewal(r);
+	prepare_renewal(r, req->st);
 	/*
 	 * The engine must see each attempt's end: the socket is made
 	 * non-blocking, but for a lone plain destination with no timeouts,
@@ -835,10 +980,8 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 	 */
 	if ((r->dests.n > 1 || r->policy.attempt_timeout_ms > 0 ||
 	    r->policy.total_timeout_ms > 0 || r->syn != NULL) &&
-	    (err = enter_nonblocking(r, &toggled)) != 0) {
-		engine_run_free(r);
-		return res->error = err;
-	}
+	    (err = enter_nonblocking(r, &toggled)) != 0)
+		return res->error = unclaim(r, err);
 	err = run_advance(r, &wait_ms);
 	if (err == EINPROGRESS && toggled)
 		err = run_blocking(r);
@@ -848,18 +991,17 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 	if (err == EINPROGRESS) {
 		/* Plain data waits for the application; fast open's is owed. */
 		settle_owed(r, &res->sent);
-		if (!park(r)) {
-			end_all(r, ENOMEM);
-			engine_run_free(r);
+		if ((err = park(r, false)) != 0)
 			res->sent = 0;
-			return res->error = ENOMEM;
-		}
-		return res->error = EINPROGRESS;
+		return res->error = err != 0 ? err : EINPROGRESS;
 	}
 	if (err == 0 && req->iov != NULL)
 		err = send_rest(r, req, &res->sent);
 	res->winner = err == 0 ? r->winner : -1;
-	commit(r, err, req->st->connected);
+	if ((err = commit(r, err, req->st->connected, false)) != 0) {
+		res->winner = -1;
+		res->sent = 0;
+	}
 	return res->error = err;
 }
 
@@ -869,41 +1011,47 @@ engine_step(int fd, int *wait_ms)
 	uint64_t cookie = sockstate_cookie(fd);
 	struct sockrec *rec;
 	struct run *r = NULL;
-	bool established = false;
+	bool established = false, busy = false;
 	int err;
 
 	*wait_ms = -1;
 	if (cookie == 0)
 		return fd < 0 || errno == EBADF ? EBADF : ENOTSOCK;
+	/*
+	 * The run is taken out of the record while this call works on it;
+	 * the record stays busy meanwhile, so that no other call starts or
+	 * steps a run on the socket in that gap.
+	 */
 	if ((rec = registry_lock(fd, cookie, false)) != NULL) {
-		r = rec->run;
-		rec->run = NULL;
+		busy = rec->busy;
+		if (!busy && (r = rec->run) != NULL) {
+			rec->run = NULL;
+			rec->busy = true;
+		}
 		established = rec->assoc.winner >= 0;
 	}
 	registry_unlock(fd);
+	/* Another call works on the run: it goes on. */
+	if (busy) {
+		*wait_ms = QUIET_MS;
+		return EINPROGRESS;
+	}
 	/* Nothing under way: the run has ended (or never began). */
 	if (r == NULL)
 		return established ? 0 : ENOTCONN;
 
 	if ((err = run_poll(r, 0)) != 0) {
-		if (!park(r)) {
-			end_all(r, err);
-			commit(r, err, false);
-		}
+		if (park(r, true) != 0)
+			err = ECONNABORTED;
 		return err;
 	}
 	err = run_advance(r, wait_ms);
-	if (err == EINPROGRESS) {
-		if (park(r))
-			return EINPROGRESS;
-		end_all(r, ENOMEM);
-		err = ENOMEM;
-	}
+	if (err == EINPROGRESS)
+		return park(r, true) == 0 ? EINPROGRESS : ECONNABORTED;
 	if (err == 0 && r->syn != NULL && (err = send_owed(r)) != 0)
 		r->tp->abandon(r->fd);
 	*wait_ms = -1;
-	commit(r, err, false);
-	return err;
+	return commit(r, err, false, true);
 }
 
 void

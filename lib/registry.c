@@ -5,6 +5,7 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,11 +130,41 @@ registry_view(int fd, uint64_t cookie, struct sockview *v)
 		policy_defaults(&v->policy);
 	if (r != NULL) {
 		v->done = r->tcp_done;
-		v->running = r->run != NULL;
-		v->associated = r->run == NULL && r->assoc.winner >= 0;
+		v->running = r->run != NULL || r->busy;
+		v->associated = !v->running && r->assoc.winner >= 0;
 		v->observer = r->observer;
 	}
 	registry_unlock(fd);
+}
+
+int
+registry_claim(int fd, uint64_t cookie, struct sockclone_before *mapped)
+{
+	struct sockrec *r = registry_lock(fd, cookie, true);
+	int err = 0;
+
+	memset(mapped, 0, sizeof(*mapped));
+	if (r == NULL)
+		err = ENOMEM;
+	else if (r->busy || r->run != NULL)
+		err = EALREADY;
+	else {
+		r->busy = true;
+		r->cancel = false;
+		*mapped = r->before_mapped;
+	}
+	registry_unlock(fd);
+	return err;
+}
+
+bool
+registry_cancelled(int fd, uint64_t cookie)
+{
+	struct sockrec *r = registry_lock(fd, cookie, false);
+	bool cancel = r == NULL || r->cancel;
+
+	registry_unlock(fd);
+	return cancel;
 }
 
 void

@@ -15,6 +15,7 @@
 #include "connectx.h"
 #include "addrlist.h"
 #include "policy.h"
+#include "sockclone.h"
 
 struct run;
 
@@ -39,6 +40,15 @@ struct sockrec {
 	struct assoc	 assoc;
 	bool		 tcp_done;	/* disconnectx'd: never connects again */
 	struct run	*run;		/* a non-blocking connect under way */
+	/*
+	 * A call works on the socket's run (a connectx, or cx_step with the
+	 * parked run in hand): no other may start or step one meanwhile, and
+	 * disconnectx asks it to stop with cancel (HACKING.md, Verdicts).
+	 */
+	bool		 busy;
+	bool		 cancel;
+	/* Left in IPv4-mapped mode by a run: what it was before. */
+	struct sockclone_before	 before_mapped;
 };
 
 /*
@@ -48,6 +58,18 @@ struct sockrec {
  */
 struct sockrec	*registry_lock(int fd, uint64_t cookie, bool create);
 void		 registry_unlock(int fd);
+
+/*
+ * Mark the socket's record busy for a run about to start: 0, EALREADY when
+ * a call already works on a run of this socket or one is parked, or ENOMEM.
+ * *mapped: set when an earlier run left the socket in IPv4-mapped mode.  The run
+ * clears busy when it parks or commits.
+ */
+int		 registry_claim(int fd, uint64_t cookie,
+		    struct sockclone_before *mapped);
+
+/* disconnectx asked the call working on the socket's run to stop. */
+bool		 registry_cancelled(int fd, uint64_t cookie);
 
 /*
  * The socket behind fd was replaced by another (the engine's winning
@@ -67,7 +89,7 @@ void		 assoc_clear(struct assoc *);
 /* What a front-end reads of a socket's record, in one lookup. */
 struct sockview {
 	bool		done;		/* dissolved by disconnectx */
-	bool		running;	/* a non-blocking run is under way */
+	bool		running;	/* a run is parked or a call works on one */
 	bool		associated;	/* an association was established (TCP:
 					 * for good, even if it has since died,
 					 * as a deferred RESUME connect may) */

@@ -4,7 +4,8 @@
  * back, and a value that does not read back equal (no privilege, a buffer
  * size the kernel rounds) makes the clone unfaithful.  Options outside the
  * table (socket filters, TCP_MD5SIG, IP_OPTIONS, ...) are not seen: the
- * man page lists the table.
+ * man page lists the table.  TCP_FASTOPEN_CONNECT is not in it: attempts
+ * on clones always make a handshake (HACKING.md, Verdicts).
  */
 #include <config.h>
 
@@ -54,7 +55,6 @@ static const struct optdesc table[] = {
 	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_CONGESTION, false },
 	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_USER_TIMEOUT, false },
 	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_NOTSENT_LOWAT, false },
-	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, false },
 	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_FASTOPEN_NO_COOKIE, false },
 	{ AF_INET, 0, IPPROTO_IP, IP_TOS, false },
 	{ AF_INET, 0, IPPROTO_IP, IP_TTL, false },
@@ -137,7 +137,7 @@ apply(int fd, const struct sockclone_recipe *r)
 
 /* The source address to bind clones to; ENOTSUP for an explicit port. */
 static int
-learn_source(int fd, struct sockclone_recipe *r)
+learn_source(int fd, const struct sockclone_before *b, struct sockclone_recipe *r)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&r->src;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)&r->src;
@@ -145,6 +145,8 @@ learn_source(int fd, struct sockclone_recipe *r)
 	r->srclen = sizeof(r->src);
 	if (getsockname(fd, (struct sockaddr *)&r->src, &r->srclen) != 0)
 		return errno;
+	if (b != NULL && r->src.ss_family == AF_INET6)
+		sin6->sin6_port = b->port;
 	if (r->src.ss_family == AF_INET) {
 		if (sin->sin_port != 0)
 			return ENOTSUP;
@@ -167,8 +169,21 @@ getint(int fd, int name)
 	return v;
 }
 
+void
+sockclone_note(int fd, const struct sockaddr_storage *local,
+    struct sockclone_before *b)
+{
+	socklen_t len = sizeof(b->maxseg);
+
+	b->set = true;
+	b->port = ((const struct sockaddr_in6 *)(const void *)local)->sin6_port;
+	if (getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &b->maxseg, &len) != 0)
+		b->maxseg = -1;
+}
+
 int
-sockclone_learn(int fd, struct sockclone_recipe *r)
+sockclone_learn(int fd, const struct sockclone_before *b,
+    struct sockclone_recipe *r)
 {
 	struct optval user, fresh, copied;
 	struct sockclone_set *s;
@@ -179,7 +194,9 @@ sockclone_learn(int fd, struct sockclone_recipe *r)
 	r->family = getint(fd, SO_DOMAIN);
 	r->type = getint(fd, SO_TYPE);
 	r->protocol = getint(fd, SO_PROTOCOL);
-	if ((err = learn_source(fd, r)) != 0)
+	if (b != NULL && !b->set)
+		b = NULL;
+	if ((err = learn_source(fd, b, r)) != 0)
 		return err;
 	if ((probe = socket(r->family, r->type | SOCK_CLOEXEC, r->protocol)) == -1)
 		return errno;
@@ -188,7 +205,12 @@ sockclone_learn(int fd, struct sockclone_recipe *r)
 		    (table[i].type && table[i].type != r->type))
 			continue;
 		if (!read_opt(fd, &table[i], &user) ||
-		    !read_opt(probe, &table[i], &fresh) || same(&user, &fresh))
+		    !read_opt(probe, &table[i], &fresh))
+			continue;
+		if (b != NULL && table[i].level == IPPROTO_TCP &&
+		    table[i].name == TCP_MAXSEG && b->maxseg >= 0)
+			memcpy(user.v, &b->maxseg, sizeof(b->maxseg));
+		if (same(&user, &fresh))
 			continue;
 		s = &r->sets[r->nsets++];
 		value_to_set(&table[i], &user, s);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #define SOCKCLONE_MAX_SETS	48
 
@@ -29,10 +30,28 @@ struct sockclone_recipe {
 };
 
 /*
- * Learn how to clone fd: 0, ENOTSUP when a clone cannot be faithful
- * (an explicit source port, an option that does not copy), or errno.
+ * What an AF_INET6 TCP socket showed before an IPv4-mapped attempt changed
+ * it: Linux keeps the attempt's local port and a smaller TCP_MAXSEG on it
+ * afterwards, which are not the application's.  Kept with the socket's
+ * record, so that a later call can still make a socket like it.
  */
-int	sockclone_learn(int fd, struct sockclone_recipe *);
+struct sockclone_before {
+	bool		set;
+	in_port_t	port;		/* network order; 0: none of its own */
+	int		maxseg;
+};
+
+/* Note what fd shows now; local is its address as inspected. */
+void	sockclone_note(int fd, const struct sockaddr_storage *local,
+	    struct sockclone_before *);
+
+/*
+ * Learn how to clone fd (as it was before, when before is given): 0,
+ * ENOTSUP when a clone cannot be faithful (an explicit source port, an
+ * option that does not copy), or errno.
+ */
+int	sockclone_learn(int fd, const struct sockclone_before *,
+	    struct sockclone_recipe *);
 
 /* A new non-blocking, close-on-exec socket made by the recipe; -1/errno. */
 int	sockclone_make(const struct sockclone_recipe *);

@@ -68,18 +68,28 @@ getint(int fd, int level, int name, int *v)
 }
 
 static void
-tcp_state(struct sockstate *st, int state)
+tcp_state(struct sockstate *st, const struct linux_tcp_info *ti, socklen_t len)
 {
+	int state = ti->base.tcpi_state;
+
 	st->listening = state == TCP_LISTEN;
 	st->connecting = state == TCP_SYN_SENT;
 	st->connected = state != TCP_LISTEN && state != TCP_SYN_SENT &&
 	    state != TCP_CLOSE;
+	/*
+	 * Closed, a segment sent, nothing acknowledged: the application's own
+	 * connect(2) failed.  Linux keeps such a socket "connecting" until a
+	 * connect(2) collects the failure (HACKING.md, Verdicts).
+	 */
+	st->failed_connect = state == TCP_CLOSE &&
+	    len >= LINUX_TCP_INFO_SEGS_LEN && ti->segs_out > 0 &&
+	    ti->bytes_acked == 0;
 }
 
 int
 sockstate_inspect(struct sockstate *st)
 {
-	struct tcp_info ti;
+	struct linux_tcp_info ti;
 	socklen_t len;
 	int err;
 
@@ -97,7 +107,7 @@ sockstate_inspect(struct sockstate *st)
 		st->type = SOCK_STREAM;
 		st->protocol = IPPROTO_TCP;
 		st->tp = &transport_tcp;
-		tcp_state(st, ti.tcpi_state);
+		tcp_state(st, &ti, len);
 		return 0;
 	}
 	if ((err = getint(st->fd, SOL_SOCKET, SO_TYPE, &st->type)) != 0 ||

@@ -21,6 +21,7 @@ struct sockstate {
 	bool			 listening;
 	bool			 connected;
 	bool			 connecting;	/* kernel connect in progress */
+	bool			 failed_connect; /* TCP: its own connect(2) failed */
 	bool			 bound;		/* local address or port set */
 	struct sockaddr_storage	 local;
 	socklen_t		 locallen;

@@ -43,7 +43,17 @@ struct transport {
 	bool	sticky_v4mapped;
 	/* A socket that had a connection never connects again (TCP). */
 	bool	connects_once;
-	/* A started attempt the socket reports ready: 0 or its errno. */
+	/*
+	 * Optional: before a run's first attempt on the user's socket, undo
+	 * what an earlier connect left on it that would decide the run
+	 * (HACKING.md, Verdicts); defer: the run connects by the first write.
+	 */
+	int	(*prepare)(int fd, const struct sockstate *, bool defer);
+	/*
+	 * The verdict on a started attempt the socket reports ready: 0 only
+	 * when the socket really is connected, EINPROGRESS when it is not
+	 * yet, or the attempt's errno (HACKING.md, Verdicts).
+	 */
 	int	(*finish)(int fd);
 	/* Undo a failed or given-up attempt: the socket can start another. */
 	int	(*abandon)(int fd);

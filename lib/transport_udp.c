@@ -44,6 +44,23 @@ udp_dissolve(int fd, in_port_t port)
 	return bind(fd, (struct sockaddr *)&local, len) == 0 ? 0 : errno;
 }
 
+/*
+ * Associate.  An error the previous peer left pending (ECONNREFUSED from
+ * an ICMP port unreachable) belongs to the old association: collected
+ * here, once the socket has its new peer, it never fails the first send
+ * to the new one (HACKING.md, Verdicts).  Errors from the old peer that
+ * arrive later no longer match the socket.
+ */
+static int
+udp_start(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int err = sockio_connect(fd, sa, len);
+
+	if (err == 0)
+		sockio_pending_error(fd);
+	return err;
+}
+
 static int
 udp_restore(int fd, const struct sockstate *before)
 {
@@ -87,7 +104,7 @@ udp_max_message(int family)
 
 const struct transport transport_udp = {
 	.name = "udp",
-	.start = sockio_connect,
+	.start = udp_start,
 	.finish = sockio_pending_error,
 	.abandon = sockio_keep,	/* a failed UDP connect changes nothing */
 	.restore = udp_restore,

@@ -1,0 +1,580 @@
+/*
+ * Verdicts (HACKING.md, Verdicts): "connected", "failed" and "in progress"
+ * as applications meet them around a connect.  Each test is written as the
+ * program that hits the case: an event loop that reads SO_ERROR before
+ * cx_step(), a second thread calling disconnectx(), a socket reused across
+ * calls, a UDP peer that went away, a socket whose own connect(2) failed.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <check.h>
+
+#include "connectx.h"
+#include "testutil.h"
+
+static int
+connect_list(int fd, const struct tu_dlist *d)
+{
+	unsigned char buf[TU_MAXDEST * sizeof(struct sockaddr_storage)];
+	sa_endpoints_t ep = { 0 };
+
+	ep.sae_dstaddr = (const struct sockaddr *)buf;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, d->a, d->l, d->n);
+	return connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL);
+}
+
+static bool
+peer_is(int fd, const struct sockaddr_storage *want)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+
+	if (getpeername(fd, (struct sockaddr *)&peer, &len) != 0)
+		return false;
+	if (peer.ss_family == AF_INET)
+		return memcmp(&((struct sockaddr_in *)&peer)->sin_addr,
+		    &((const struct sockaddr_in *)want)->sin_addr, 4) == 0 &&
+		    tu_port_of(&peer) == tu_port_of(want);
+	return memcmp(&((struct sockaddr_in6 *)&peer)->sin6_addr,
+	    &((const struct sockaddr_in6 *)want)->sin6_addr, 16) == 0 &&
+	    tu_port_of(&peer) == tu_port_of(want);
+}
+
+static int
+so_error(int fd)
+{
+	int err = -1;
+	socklen_t len = sizeof(err);
+
+	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+	return err;
+}
+
+/*
+ * The loop libuv, libevent and most hand-written loops run for connect(2),
+ * with cx_step() added as connectx(2) asks: wait for POLLOUT, read SO_ERROR,
+ * then step.  Returns cx_step's last result, errno kept.
+ */
+static int
+event_loop(int fd, int *steps)
+{
+	int r, wait_ms = 1000;
+
+	*steps = 0;
+	do {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+		ck_assert_int_ge(poll(&p, 1, wait_ms < 0 ? 5000 : wait_ms), 0);
+		(void)so_error(fd);		/* the loop's own look */
+		r = cx_step(fd, &wait_ms);
+		ck_assert_int_lt(++*steps, 100);
+	} while (r == -1 && errno == EINPROGRESS);
+	return r;
+}
+
+/* ---- 1. SO_ERROR read by the application before cx_step ------------------ */
+
+START_TEST(test_loop_reading_so_error_first_moves_on_to_the_live_address)
+{
+	struct listener live;
+	struct tu_dlist d = { .n = 0 };
+	struct cx_attempt *att;
+	cx_sctp_assoc_t id;
+	int fd, steps, n;
+
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	tu_dl_add_refused(&d, AF_INET);
+	tu_dl_add(&d, &live.addr, live.addrlen);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	ck_assert_int_eq(connect_list(fd, &d), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	ck_assert_int_eq(event_loop(fd, &steps), 0);
+	/* Connected for real, to the live address. */
+	ck_assert(peer_is(fd, &live.addr));
+	ck_assert_int_eq(tu_tcp_state(fd), TCP_ESTABLISHED);
+	ck_assert_int_eq(cx_getassocid(fd, &id), 0);
+	ck_assert_int_eq(cx_getpeerindex(fd, id), 1);
+	ck_assert_int_eq(n = cx_getattempts(fd, id, &att), 2);
+	ck_assert_int_eq(att[0].ca_error, ECONNREFUSED);
+	ck_assert_int_eq(att[1].ca_error, 0);
+	cx_freeattempts(att);
+	close(fd);
+	close(live.fd);
+}
+END_TEST
+
+START_TEST(test_loop_reading_so_error_first_lone_refused_fails)
+{
+	struct tu_dlist d = { .n = 0 };
+	cx_sctp_assoc_t id;
+	int fd, steps;
+
+	tu_dl_add_refused(&d, AF_INET);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	ck_assert_int_eq(connect_list(fd, &d), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	ck_assert_int_eq(event_loop(fd, &steps), -1);
+	ck_assert_int_eq(errno, ECONNREFUSED);
+	ck_assert(!tu_is_connected(fd));
+	ck_assert_int_eq(cx_getassocid(fd, &id), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	/* And a later step still says no connection. */
+	ck_assert_int_eq(cx_step(fd, NULL), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	close(fd);
+}
+END_TEST
+
+/* ---- 2. disconnectx() from another thread during a blocking connectx ---- */
+
+struct disrupter {
+	int	fd;
+	int	delay_ms;
+	int	rc, err;
+};
+
+static void *
+disrupt(void *arg)
+{
+	struct disrupter *d = arg;
+
+	usleep((useconds_t)d->delay_ms * 1000);
+	d->rc = disconnectx(d->fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY);
+	d->err = errno;
+	return NULL;
+}
+
+static int started;
+
+static void
+count_starts(int fd, const struct cx_attempt *a, void *arg)
+{
+	(void)fd;
+	(void)arg;
+	if (a->ca_error == EINPROGRESS)
+		__atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
+}
+
+/* A blocking connectx over n black holes, disconnectx'd at 100 ms. */
+static void
+blocking_call_abandoned(int nholes, int delay_ms, int total_ms)
+{
+	struct blackhole bh[3];
+	struct tu_dlist d = { .n = 0 };
+	struct disrupter dis;
+	cx_sctp_assoc_t id;
+	pthread_t t;
+	double t0;
+	int fd, i, rc, err;
+
+	for (i = 0; i < nholes; i++) {
+		ck_assert_int_eq(tu_blackhole(&bh[i], AF_INET), 0);
+		tu_dl_add(&d, &bh[i].l.addr, bh[i].l.addrlen);
+	}
+	fd = tu_tcp_socket(AF_INET, 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, delay_ms), 0);
+	if (total_ms > 0)
+		ck_assert_int_eq(cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, total_ms), 0);
+	ck_assert_int_eq(cx_setobserver(fd, count_starts, NULL), 0);
+	started = 0;
+	dis.fd = fd;
+	dis.delay_ms = 100;
+	ck_assert_int_eq(pthread_create(&t, NULL, disrupt, &dis), 0);
+	t0 = tu_now_ms();
+	rc = connect_list(fd, &d);
+	err = errno;
+	pthread_join(t, NULL);
+	ck_assert_int_eq(dis.rc, 0);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(err, ECONNABORTED);	/* connectx(2) ERRORS, ECONNABORTED */
+	ck_assert(tu_now_ms() - t0 < 1000);
+	/* No winner, no connection, nothing started after the disconnectx. */
+	ck_assert(!tu_is_connected(fd));
+	ck_assert_int_ne(tu_tcp_state(fd), TCP_SYN_SENT);
+	ck_assert_int_eq(cx_getassocid(fd, &id), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	i = __atomic_load_n(&started, __ATOMIC_SEQ_CST);
+	usleep(2 * (useconds_t)delay_ms * 1000);
+	ck_assert_int_eq(__atomic_load_n(&started, __ATOMIC_SEQ_CST), i);
+	ck_assert_int_le(i, (100 + delay_ms - 1) / delay_ms);
+	/* disconnectx(2): a TCP socket does not connect again. */
+	ck_assert_int_eq(connect_list(fd, &d), -1);
+	ck_assert_int_eq(errno, EISCONN);
+	close(fd);
+	for (i = 0; i < nholes; i++)
+		tu_blackhole_close(&bh[i]);
+}
+
+START_TEST(test_disconnectx_from_another_thread_fails_the_blocking_call)
+{
+	/* The issue's shape: two black holes, total timeout 2 s. */
+	blocking_call_abandoned(2, 250, 2000);
+}
+END_TEST
+
+START_TEST(test_disconnectx_from_another_thread_parallel_attempts)
+{
+	/* Attempts on the socket and on a clone when the call is abandoned. */
+	blocking_call_abandoned(3, 40, 0);
+}
+END_TEST
+
+START_TEST(test_disconnectx_from_another_thread_kernel_blocking_connect)
+{
+	/* One destination, no timeouts: the kernel's own blocking connect. */
+	blocking_call_abandoned(1, 250, 0);
+}
+END_TEST
+
+/* ---- 4. an AF_INET6 socket reused after an IPv4-mapped attempt ----------- */
+
+START_TEST(test_v6_socket_reused_after_mapped_attempt_connects_at_once)
+{
+	struct listener live;
+	struct sockaddr_storage mapped;
+	socklen_t mlen;
+	struct tu_dlist d1 = { .n = 0 }, d2 = { .n = 0 };
+	double t0;
+	int fd, nb;
+
+	if (tu_listen(&live, AF_INET6, 8) != 0) {
+		fprintf(stderr, "no ::1 here; skipped\n");
+		return;
+	}
+	for (nb = 0; nb < 2; nb++) {
+		struct sockaddr_storage r4;
+		socklen_t r4len;
+		char text[INET_ADDRSTRLEN];
+
+		tu_refused(&r4, &r4len, AF_INET);
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&r4)->sin_addr, text,
+		    sizeof(text));
+		tu_set_v6(&mapped, &mlen, "::ffff:127.0.0.1", tu_port_of(&r4));
+		d1.n = d2.n = 0;
+		tu_dl_add(&d1, &mapped, mlen);
+		tu_dl_add(&d2, &live.addr, live.addrlen);
+		fd = tu_tcp_socket(AF_INET6, nb ? SOCK_NONBLOCK : 0);
+		/* Bound the wrong outcome; the right one takes milliseconds. */
+		ck_assert_int_eq(cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 3000), 0);
+		if (nb) {
+			int steps;
+
+			ck_assert_int_eq(connect_list(fd, &d1), -1);
+			ck_assert_int_eq(errno, EINPROGRESS);
+			ck_assert_int_eq(event_loop(fd, &steps), -1);
+		} else
+			ck_assert_int_eq(connect_list(fd, &d1), -1);
+		ck_assert_int_eq(errno, ECONNREFUSED);
+		t0 = tu_now_ms();
+		if (nb) {
+			int steps, r = connect_list(fd, &d2);
+
+			if (r == -1) {
+				ck_assert_int_eq(errno, EINPROGRESS);
+				r = event_loop(fd, &steps);
+			}
+			ck_assert_int_eq(r, 0);
+		} else
+			ck_assert_int_eq(connect_list(fd, &d2), 0);
+		ck_assert(tu_now_ms() - t0 < 1000);
+		ck_assert(peer_is(fd, &live.addr));
+		close(fd);
+	}
+	close(live.fd);
+}
+END_TEST
+
+/* ---- 5. UDP re-association after the old peer died ----------------------- */
+
+static void
+udp_peer_died_then_reassociate(bool with_data)
+{
+	struct sockaddr_storage dead, b_addr;
+	socklen_t dlen, blen = sizeof(b_addr);
+	sa_endpoints_t ep = { 0 };
+	struct iovec iov = { "to-b", 4 };
+	struct pollfd p;
+	char got[16];
+	size_t len = 99;
+	int fd, b;
+
+	/* A: a port nobody holds; B: a live UDP peer. */
+	tu_loopback(&dead, &dlen, AF_INET, tu_free_port(AF_INET));
+	b = tu_socket(AF_INET, SOCK_DGRAM);
+	tu_loopback(&b_addr, &blen, AF_INET, 0);
+	ck_assert_int_eq(bind(b, (struct sockaddr *)&b_addr, blen), 0);
+	ck_assert_int_eq(getsockname(b, (struct sockaddr *)&b_addr, &blen), 0);
+
+	fd = tu_socket(AF_INET, SOCK_DGRAM);
+	ep.sae_dstaddr = (struct sockaddr *)&dead;
+	ep.sae_dstaddrlen = dlen;
+	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL), 0);
+	ck_assert_int_eq(send(fd, "x", 1, 0), 1);
+	/* The port unreachable comes back: ECONNREFUSED pending. */
+	p.fd = fd;
+	p.events = 0;
+	ck_assert_int_eq(poll(&p, 1, 2000), 1);
+	ck_assert(p.revents & POLLERR);
+
+	ep.sae_dstaddr = (struct sockaddr *)&b_addr;
+	ep.sae_dstaddrlen = blen;
+	if (with_data)
+		ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, &iov, 1,
+		    &len, NULL), 0);
+	else {
+		ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0,
+		    NULL, NULL), 0);
+		ck_assert_int_eq(send(fd, "to-b", 4, 0), 4);
+		len = 4;
+	}
+	ck_assert_uint_eq(len, 4);
+	ck_assert(peer_is(fd, &b_addr));
+	p.fd = b;
+	p.events = POLLIN;
+	ck_assert_int_eq(poll(&p, 1, 2000), 1);
+	ck_assert_int_eq(recv(b, got, sizeof(got), 0), 4);
+	ck_assert(memcmp(got, "to-b", 4) == 0);
+	close(fd);
+	close(b);
+}
+
+START_TEST(test_udp_reassociation_after_peer_died_with_data)
+{
+	udp_peer_died_then_reassociate(true);
+}
+END_TEST
+
+START_TEST(test_udp_reassociation_after_peer_died_then_send)
+{
+	udp_peer_died_then_reassociate(false);
+}
+END_TEST
+
+/* ---- 7. a socket whose own connect(2) failed and was read ---------------- */
+
+static void
+own_failed_connect_then_connectx(bool blocking, bool read_error)
+{
+	struct listener live;
+	struct sockaddr_storage refused;
+	socklen_t rlen;
+	struct tu_dlist d = { .n = 0 };
+	struct pollfd p;
+	int fd, steps, r;
+
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	tu_refused(&refused, &rlen, AF_INET);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&refused, rlen), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	p.fd = fd;
+	p.events = POLLOUT;
+	ck_assert_int_eq(poll(&p, 1, 2000), 1);
+	if (read_error)
+		ck_assert_int_eq(so_error(fd), ECONNREFUSED);
+	if (blocking)
+		ck_assert_int_eq(fcntl(fd, F_SETFL, 0), 0);
+	tu_dl_add(&d, &live.addr, live.addrlen);
+	r = connect_list(fd, &d);
+	if (!blocking && r == -1) {
+		ck_assert_int_eq(errno, EINPROGRESS);
+		r = event_loop(fd, &steps);
+	}
+	ck_assert_msg(r == 0, "connectx: %s", strerror(errno));
+	ck_assert(peer_is(fd, &live.addr));
+	close(fd);
+	close(live.fd);
+}
+
+START_TEST(test_own_failed_connect_read_then_single_destination_blocking)
+{
+	own_failed_connect_then_connectx(true, true);
+}
+END_TEST
+
+START_TEST(test_own_failed_connect_read_then_single_destination_nonblocking)
+{
+	own_failed_connect_then_connectx(false, true);
+}
+END_TEST
+
+START_TEST(test_own_failed_connect_unread_then_single_destination)
+{
+	own_failed_connect_then_connectx(true, false);
+}
+END_TEST
+
+/* ---- issue: the gap while cx_step works ---------------------------------- */
+
+/*
+ * The observer runs inside cx_step (libconnectx(3), Observer): what it does
+ * there is what another thread could do in the same gap.
+ */
+struct gap {
+	bool		 stepping;
+	bool		 done;
+	int		 fd;
+	const struct tu_dlist *again;
+	int		 rc, err;	/* of the call made in the gap */
+	int		 rc2, err2;
+	int		 newfd;		/* the socket put on fd in the gap */
+	cx_sctp_assoc_t	 newid;
+};
+
+static void
+second_call_in_gap(int fd, const struct cx_attempt *a, void *arg)
+{
+	struct gap *g = arg;
+	unsigned char buf[TU_MAXDEST * sizeof(struct sockaddr_storage)];
+	size_t n;
+
+	(void)a;
+	if (!g->stepping || g->done)
+		return;
+	g->done = true;
+	g->rc = connect_list(fd, g->again);
+	g->err = errno;
+	n = tu_pack(buf, g->again->a, g->again->l, g->again->n);
+	(void)n;
+	g->rc2 = sctp_connectx(fd, (struct sockaddr *)buf, g->again->n, NULL);
+	g->err2 = errno;
+}
+
+START_TEST(test_connect_from_the_gap_of_cx_step_is_ealready)
+{
+	struct listener live;
+	struct tu_dlist d = { .n = 0 }, again = { .n = 0 };
+	struct gap g = { 0 };
+	int fd, steps;
+
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	tu_dl_add_refused(&d, AF_INET);
+	tu_dl_add(&d, &live.addr, live.addrlen);
+	tu_dl_add(&again, &live.addr, live.addrlen);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	g.fd = fd;
+	g.again = &again;
+	ck_assert_int_eq(cx_setobserver(fd, second_call_in_gap, &g), 0);
+	ck_assert_int_eq(connect_list(fd, &d), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	g.stepping = true;
+	ck_assert_int_eq(event_loop(fd, &steps), 0);
+	ck_assert(g.done);
+	ck_assert_int_eq(g.rc, -1);
+	ck_assert_int_eq(g.err, EALREADY);
+	ck_assert_int_eq(g.rc2, -1);
+	ck_assert_int_eq(g.err2, EALREADY);
+	ck_assert(peer_is(fd, &live.addr));
+	close(fd);
+	close(live.fd);
+}
+END_TEST
+
+static void
+replace_socket_in_gap(int fd, const struct cx_attempt *a, void *arg)
+{
+	struct gap *g = arg;
+	int s;
+
+	(void)a;
+	if (!g->stepping || g->done)
+		return;
+	g->done = true;
+	/* close(fd) and a new socket on the same number, connected by the library. */
+	s = tu_tcp_socket(AF_INET, 0);
+	ck_assert_int_eq(dup2(s, fd), fd);
+	close(s);
+	g->rc = connect_list(fd, g->again);
+	g->err = errno;
+	g->rc2 = cx_getassocid(fd, &g->newid);
+}
+
+START_TEST(test_close_during_cx_step_leaves_the_new_socket_alone)
+{
+	struct listener live;
+	struct tu_dlist d = { .n = 0 }, again = { .n = 0 };
+	struct gap g = { 0 };
+	cx_sctp_assoc_t id;
+	int fd, rc;
+
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	tu_dl_add_refused(&d, AF_INET);
+	tu_dl_add_refused(&d, AF_INET);
+	tu_dl_add(&d, &live.addr, live.addrlen);
+	tu_dl_add(&again, &live.addr, live.addrlen);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	g.fd = fd;
+	g.again = &again;
+	ck_assert_int_eq(cx_setobserver(fd, replace_socket_in_gap, &g), 0);
+	ck_assert_int_eq(connect_list(fd, &d), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	{
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+		ck_assert_int_eq(poll(&p, 1, 2000), 1);
+	}
+	g.stepping = true;
+	rc = cx_step(fd, NULL);
+	ck_assert(g.done);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert_int_eq(g.rc2, 0);
+	/* The old run is gone with its socket: it says so, and touches nothing. */
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(errno, ECONNABORTED);
+	ck_assert(peer_is(fd, &live.addr));
+	ck_assert_int_eq(tu_tcp_state(fd), TCP_ESTABLISHED);
+	ck_assert_int_eq(cx_getassocid(fd, &id), 0);
+	ck_assert_int_eq(id, g.newid);
+	ck_assert_int_eq(cx_getpeerindex(fd, id), 0);
+	ck_assert_int_eq(cx_step(fd, NULL), 0);
+	close(fd);
+	close(live.fd);
+}
+END_TEST
+
+static Suite *
+verdicts_suite(void)
+{
+	Suite *s = suite_create("verdicts");
+	TCase *tc = tcase_create("as applications meet them");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_loop_reading_so_error_first_moves_on_to_the_live_address);
+	tcase_add_test(tc, test_loop_reading_so_error_first_lone_refused_fails);
+	tcase_add_test(tc, test_disconnectx_from_another_thread_fails_the_blocking_call);
+	tcase_add_test(tc, test_disconnectx_from_another_thread_parallel_attempts);
+	tcase_add_test(tc, test_disconnectx_from_another_thread_kernel_blocking_connect);
+	tcase_add_test(tc, test_v6_socket_reused_after_mapped_attempt_connects_at_once);
+	tcase_add_test(tc, test_udp_reassociation_after_peer_died_with_data);
+	tcase_add_test(tc, test_udp_reassociation_after_peer_died_then_send);
+	tcase_add_test(tc, test_own_failed_connect_read_then_single_destination_blocking);
+	tcase_add_test(tc, test_own_failed_connect_read_then_single_destination_nonblocking);
+	tcase_add_test(tc, test_own_failed_connect_unread_then_single_destination);
+	tcase_add_test(tc, test_connect_from_the_gap_of_cx_step_is_ealready);
+	tcase_add_test(tc, test_close_during_cx_step_leaves_the_new_socket_alone);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(verdicts_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
