@@ -12,6 +12,13 @@
  * reopens descriptors (sockets, pipes, dups) as fast as it can so that the
  * numbers are reused all the time, and checks that a fresh socket never
  * shows an association.  A listener thread accepts and closes.
+ *
+ * Verdicts (HACKING.md, Verdicts) under the same load: every fourth loop
+ * runs its list on a non-blocking socket driven by an event loop that
+ * reads SO_ERROR before cx_step() on a random half of its turns, and must
+ * still end connected to the live address; every 32nd loop runs a blocking
+ * connectx through black holes while a thread of its own calls
+ * disconnectx(), and must fail with ECONNABORTED, connected to nothing.
  */
 #include <config.h>
 
@@ -116,6 +123,81 @@ same(const struct sockaddr *a, const struct sockaddr_storage *b, socklen_t len)
 	return memcmp(a, b, len) == 0;
 }
 
+struct abandoner {
+	int		fd;
+	atomic_int	done;
+};
+
+/* disconnectx until the call on the socket is under way. */
+static void *
+abandon(void *arg)
+{
+	struct abandoner *a = arg;
+
+	while (disconnectx(a->fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY) != 0)
+		usleep(500);
+	atomic_store(&a->done, 1);
+	return NULL;
+}
+
+/* A blocking connectx through black holes, disconnectx'd meanwhile. */
+static bool
+abandoned(struct worker *w, int k)
+{
+	struct sockaddr_storage a[2] = { hole.l.addr, hole.l.addr };
+	socklen_t al[2] = { hole.l.addrlen, hole.l.addrlen };
+	unsigned char list[2 * sizeof(struct sockaddr_storage)];
+	struct abandoner ab;
+	sa_endpoints_t ep;
+	pthread_t t;
+	int fd, rc, err;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		WFAIL(w, "socket: %s", strerror(errno));
+	cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 10);
+	cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 5000);
+	ab.fd = fd;
+	atomic_store(&ab.done, 0);
+	memset(&ep, 0, sizeof(ep));
+	ep.sae_dstaddr = (struct sockaddr *)list;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(list, a, al, 2);
+	if (pthread_create(&t, NULL, abandon, &ab) != 0) {
+		close(fd);
+		WFAIL(w, "pthread_create");
+	}
+	rc = connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL);
+	err = errno;
+	pthread_join(t, NULL);
+	w->connects++;
+	if (rc != -1 || err != ECONNABORTED || tu_is_connected(fd)) {
+		close(fd);
+		WFAIL(w, "loop %d: abandoned connectx: %d (%s)", k, rc,
+		    strerror(err));
+	}
+	close(fd);
+	return true;
+}
+
+/* Drive a non-blocking run as an event loop does, SO_ERROR read at times. */
+static int
+step_loop(int fd, unsigned *seed)
+{
+	int rc, wait_ms = 1000, e;
+	socklen_t len;
+
+	do {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+		poll(&p, 1, wait_ms < 0 || wait_ms > 1000 ? 1000 : wait_ms);
+		if (rand_r(seed) & 1) {
+			len = sizeof(e);
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len);
+		}
+		rc = cx_step(fd, &wait_ms);
+	} while (rc == -1 && errno == EINPROGRESS);
+	return rc;
+}
+
 /* One loop of a worker; false with w->fail set on a wrong answer. */
 static bool
 one(struct worker *w, int k)
@@ -129,6 +211,11 @@ one(struct worker *w, int k)
 	sa_endpoints_t ep;
 	size_t len;
 	int fd, n, rc, idx, i, use_hole = k % 16 == 0, winner;
+	bool nonblocking = k % 4 == 3;
+	unsigned seed = (unsigned)(w->id * 7919 + k);
+
+	if (k % 32 == 7)
+		return abandoned(w, k);
 
 	/*
 	 * [127.0.0.(10 + thread):live port, (black hole,) live]: nobody
@@ -148,7 +235,8 @@ one(struct worker *w, int k)
 	winner = n - 1;
 	len = tu_pack(list, a, al, n);
 
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC |
+	    (nonblocking ? SOCK_NONBLOCK : 0), 0)) < 0)
 		WFAIL(w, "socket: %s", strerror(errno));
 	cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 10);
 	/* sctp_connectx wants one port: lists with the black hole go to connectx. */
@@ -161,6 +249,8 @@ one(struct worker *w, int k)
 		rc = sctp_connectx(fd, (struct sockaddr *)list, n, &id);
 	w->connects++;
 	w->holes += use_hole;
+	if (nonblocking && rc == -1 && errno == EINPROGRESS)
+		rc = step_loop(fd, &seed);
 	if (rc != 0) {
 		close(fd);
 		WFAIL(w, "loop %d: connect: %s", k, strerror(errno));
