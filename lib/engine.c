@@ -233,6 +233,7 @@ stayed_silent(const struct run *r, const struct cx_attempt *a, int err)
 	case EINPROGRESS:
 		return false;
 	case ECANCELED:
+	case ECONNABORTED:	/* abandoned by disconnectx (HACKING.md, Verdicts) */
 	case ETIMEDOUT:
 	case EINTR:
 	case ENOMEM:
