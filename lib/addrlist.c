@@ -244,3 +244,22 @@ addr_is_broadcast(const struct sockaddr *sa)
 
 	return v4_of(sa, &a) && a == INADDR_BROADCAST;
 }
+
+int
+addrlist_check_usable(const struct destlist *dests)
+{
+	const struct sockaddr *sa, *first;
+	size_t i;
+
+	if (dests->n == 0)
+		return EINVAL;
+	first = (const struct sockaddr *)&dests->v[0].ss;
+	for (i = 0; i < dests->n; i++) {
+		sa = (const struct sockaddr *)&dests->v[i].ss;
+		if (addr_is_unspecified(sa) || addr_is_multicast(sa) ||
+		    addr_is_broadcast(sa) || addr_port(sa) == 0 ||
+		    addr_port(sa) != addr_port(first))
+			return EINVAL;
+	}
+	return 0;
+}

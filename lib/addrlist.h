@@ -55,4 +55,12 @@ bool	addr_is_unspecified(const struct sockaddr *);
 bool	addr_is_multicast(const struct sockaddr *);
 bool	addr_is_broadcast(const struct sockaddr *);
 
+/*
+ * sctp_connectx(3) ERRORS, EINVAL (addresses): every address of the list
+ * usable (not unspecified, multicast or broadcast, port not 0) and one
+ * port for all.  0 or EINVAL.  Shared by sctp_connectx and
+ * cx_usrsctp_connectx.
+ */
+int	addrlist_check_usable(const struct destlist *);
+
 #endif /* !CX_ADDRLIST_H */

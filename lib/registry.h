@@ -102,30 +102,4 @@ void		 registry_view(int fd, uint64_t cookie, struct sockview *);
 /* The policy a socket runs under: its own, or the process defaults. */
 void		 registry_policy(int fd, uint64_t cookie, struct policy *);
 
-/*
- * Records of sockets that are not descriptors (usrsctp's struct socket),
- * keyed by the socket's address, which the registry never dereferences.
- * Their own shards and locks.  A record cannot learn that its socket was
- * closed: the transport stamps it with something the socket shows (its
- * local port) and drops it when the stamp no longer matches.
- */
-struct ptrrec {
-	const void	*key;
-	uint32_t	 stamp;		/* the transport's check of ownership */
-	bool		 up;		/* the association was seen established */
-	struct assoc	 assoc;
-	struct destlist	 peers;		/* peer addresses the association kept */
-	struct ptrrec	*next;
-};
-
-/*
- * The record of key with its shard locked; created (zeroed, winner -1)
- * when create is set, else NULL when there is none.  Unlock with
- * registry_unlock_ptr(key) whatever it returned; registry_drop_ptr(key)
- * frees the record while the lock is held.
- */
-struct ptrrec	*registry_lock_ptr(const void *key, bool create);
-void		 registry_unlock_ptr(const void *key);
-void		 registry_drop_ptr(const void *key);
-
 #endif /* !CX_REGISTRY_H */

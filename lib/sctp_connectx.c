@@ -44,23 +44,6 @@ check_families(const struct sockstate *st, struct destlist *dests)
 	return 0;
 }
 
-/* Row 7: every address usable, one port for all. */
-static int
-check_addresses(const struct destlist *dests)
-{
-	const struct sockaddr *sa;
-	size_t i;
-
-	for (i = 0; i < dests->n; i++) {
-		sa = (const struct sockaddr *)&dests->v[i].ss;
-		if (addr_is_unspecified(sa) || addr_is_multicast(sa) ||
-		    addr_is_broadcast(sa) || addr_port(sa) == 0 ||
-		    addr_port(sa) != addr_port((const struct sockaddr *)&dests->v[0].ss))
-			return EINVAL;
-	}
-	return 0;
-}
-
 /* Rows 8-9. */
 static int
 check_state(const struct sockstate *st, const struct sockview *v)
@@ -90,7 +73,7 @@ check(int fd, struct sockaddr *addrs, int addrcnt, struct sockstate *st,
 	if (st->tp == NULL)
 		return EOPNOTSUPP;
 	if ((err = check_families(st, dests)) != 0 ||
-	    (err = check_addresses(dests)) != 0)
+	    (err = addrlist_check_usable(dests)) != 0)
 		return err;
 	registry_view(fd, st->cookie, v);
 	return check_state(st, v);
