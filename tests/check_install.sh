@@ -91,7 +91,7 @@ main(void)
 EOF
 
 # pkg-config's sysroot puts the DESTDIR in front of -I and -L.
-# The system's own .pc files stay visible: libconnectx may require usrsctp.
+# The system's own .pc files stay visible: libconnectx-usrsctp requires usrsctp.
 syspc=$(pkg-config --variable pc_path pkg-config)
 flags=$(PKG_CONFIG_LIBDIR="$(dirname "$pc"):$syspc" \
     PKG_CONFIG_SYSROOT_DIR="$dest" pkg-config --cflags --libs libconnectx) ||
@@ -105,7 +105,13 @@ if ! ${CC:-cc} -o "$tmp/consumer" "$tmp/consumer.c" $flags > "$tmp/cc.log" 2>&1;
 	cat "$tmp/cc.log"
 	exit 1
 fi
+case "$flags" in
+*usrsctp*) fail "pkg-config libconnectx brings usrsctp: $flags" ;;
+esac
 LD_LIBRARY_PATH="$(dirname "$so")" "$tmp/consumer" || fail "the consumer did not connect"
+# A TCP-only program loads no usrsctp (libconnectx-usrsctp has it).
+LD_LIBRARY_PATH="$(dirname "$so")" LD_TRACE_LOADED_OBJECTS=1 "$tmp/consumer" |
+	grep -qi usrsctp && fail "the consumer of libconnectx loads usrsctp"
 # It ran against the installed library, not the build tree's.
 LD_LIBRARY_PATH="$(dirname "$so")" LD_TRACE_LOADED_OBJECTS=1 "$tmp/consumer" |
 	grep -q "$dest" || fail "the consumer did not load the installed libconnectx"
@@ -143,5 +149,44 @@ PY
 	[ "$reply" = "got hello" ] || fail "macos_client: reply '$reply', want 'got hello'"
 fi
 
+# The usrsctp library, where it was built: its own .so, .pc and header.
+usrsctp_said=""
+if grep -q '^#define HAVE_USRSCTP 1' "$builddir/config.h" 2>/dev/null; then
+	upc=$(found libconnectx-usrsctp.pc)
+	uso=$(found libconnectx-usrsctp.so.0)
+	[ -n "$upc" ] || fail "no libconnectx-usrsctp.pc installed"
+	[ -n "$uso" ] || fail "no libconnectx-usrsctp.so.0 installed"
+	for f in connectx_usrsctp.h cx_usrsctp_connectx.3; do
+		[ -n "$(found "$f")" ] || fail "$f not installed"
+	done
+	[ "$failures" -eq 0 ] || exit 1
+	cat > "$tmp/uconsumer.c" <<'EOF2'
+#include <errno.h>
+#include <stdio.h>
+#include <connectx_usrsctp.h>
+
+int
+main(void)
+{
+	sctp_assoc_t id;
+
+	/* No stack needed: a missing socket is refused before usrsctp is asked. */
+	if (cx_usrsctp_getassocid(NULL, &id) != -1 || errno != EBADF)
+		return puts("cx_usrsctp_getassocid(NULL) did not fail with EBADF"), 1;
+	return 0;
+}
+EOF2
+	uflags=$(PKG_CONFIG_LIBDIR="$(dirname "$upc"):$syspc" \
+	    PKG_CONFIG_SYSROOT_DIR="$dest" pkg-config --cflags --libs libconnectx-usrsctp) ||
+		{ echo "pkg-config does not know libconnectx-usrsctp"; exit 1; }
+	if ! ${CC:-cc} -o "$tmp/uconsumer" "$tmp/uconsumer.c" $uflags > "$tmp/cc.log" 2>&1; then
+		echo "the usrsctp consumer does not build: ${CC:-cc} ... $uflags"
+		cat "$tmp/cc.log"
+		exit 1
+	fi
+	LD_LIBRARY_PATH="$(dirname "$uso")" "$tmp/uconsumer" || fail "the usrsctp consumer failed"
+	usrsctp_said="; libconnectx-usrsctp (.so, .pc, header) built a consumer that ran"
+fi
+
 [ "$failures" -eq 0 ] || exit 1
-echo "install: SONAME $soname, pc, headers, man pages and tool; consumer built with pkg-config ran; macOS-style client built unchanged and ran"
+echo "install: SONAME $soname, pc, headers, man pages and tool; consumer built with pkg-config ran; macOS-style client built unchanged and ran$usrsctp_said"

@@ -53,7 +53,7 @@ build() {
 		    d == 0 && /^libconnectx_la_SOURCES *\+?=/ { f = 1 }
 		    f { print; if ($0 !~ /\\$/) f = 0 }' "$srcdir/Makefile.am" |
 		    tr ' \t\\' '\n\n\n' | sed -n "s|^\(lib/.*\.c\)$|$srcdir/\1|p")
-		libs=$(pkg-config --libs usrsctp 2>/dev/null || true)
+		libs=""	# libconnectx needs no usrsctp (libconnectx-usrsctp does)
 		;;
 	*) usage ;;
 	esac
