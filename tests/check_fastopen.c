@@ -396,6 +396,218 @@ START_TEST(test_nonblocking_len_with_and_without_cookie)
 }
 END_TEST
 
+
+/* ---- verdicts (HACKING.md, Verdicts) ------------------------------------- */
+
+/* A cookie for 127.0.0.1: the kernel keys it by the address, not the port. */
+static void
+fetch_cookie(const struct listener *l)
+{
+	char got[16];
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_eq(connectx_data(fd, &l->addr, l->addrlen,
+	    CONNECT_DATA_IDEMPOTENT, "c", &(size_t){0}), 0);
+	close(fd);
+	read_all(l, got, sizeof(got) - 1);
+}
+
+static int
+fastopen_connect_opt(int fd)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	getsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &v, &len);
+	return v;
+}
+
+/* [dead A, live B] on a socket that would skip the handshake: B wins. */
+static void
+dead_then_live_with_handshakes(int fd, struct listener *live)
+{
+	struct sockaddr_storage a[2];
+	socklen_t al[2];
+	unsigned char buf[2 * sizeof(struct sockaddr_in)];
+	sa_endpoints_t ep = { 0 };
+	struct cx_attempt *att;
+	cx_sctp_assoc_t id;
+	char got[16];
+
+	tu_refused(&a[0], &al[0], AF_INET);	/* 127.0.0.1: the cookie applies */
+	a[1] = live->addr;
+	al[1] = live->addrlen;
+	ep.sae_dstaddr = (struct sockaddr *)buf;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, a, al, 2);
+	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL,
+	    NULL), 0);
+	ck_assert_int_eq(tu_tcp_state(fd), TCP_ESTABLISHED);
+	ck_assert_int_eq(cx_getassocid(fd, &id), 0);
+	ck_assert_int_eq(cx_getpeerindex(fd, id), 1);
+	ck_assert_int_eq(cx_getattempts(fd, id, &att), 2);
+	ck_assert_int_eq(att[0].ca_error, ECONNREFUSED);
+	cx_freeattempts(att);
+	ck_assert_int_eq(fastopen_connect_opt(fd), 0);
+	ck_assert_int_eq(write(fd, "to-b", 4), 4);
+	close(fd);
+	ck_assert_uint_eq(read_all(live, got, sizeof(got) - 1), 4);
+	ck_assert_str_eq(got, "to-b");
+}
+
+START_TEST(test_user_fastopen_connect_option_still_needs_a_handshake)
+{
+	struct listener live;
+	int fd, one = 1;
+
+	set_fastopen("3");
+	fastopen_listener(&live);
+	fetch_cookie(&live);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one,
+	    sizeof(one)), 0);
+	dead_then_live_with_handshakes(fd, &live);
+	close(live.fd);
+}
+END_TEST
+
+START_TEST(test_earlier_deferred_call_leaves_no_fastopen_connect_behind)
+{
+	struct listener live;
+	struct sockaddr_storage unreachable;
+	socklen_t ulen;
+	int fd;
+
+	set_fastopen("3");
+	fastopen_listener(&live);
+	fetch_cookie(&live);
+	/* This namespace has no route off lo: the deferred connect fails at once. */
+	tu_set_v4(&unreachable, &ulen, "192.0.2.1", 80);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connectx_data(fd, &unreachable, ulen,
+	    CONNECT_RESUME_ON_READ_WRITE | CONNECT_DATA_IDEMPOTENT, NULL, NULL), -1);
+	ck_assert_int_eq(errno, ENETUNREACH);
+	ck_assert_int_eq(fastopen_connect_opt(fd), 0);
+	ck_assert(!tu_is_connected(fd));
+	dead_then_live_with_handshakes(fd, &live);
+	close(live.fd);
+}
+END_TEST
+
+/*
+ * curl's --tcp-fastopen on its Darwin branch: a non-blocking socket,
+ * connectx(fd, {dst}, SAE_ASSOCID_ANY, CONNECT_RESUME_ON_READ_WRITE |
+ * CONNECT_DATA_IDEMPOTENT, NULL, 0, NULL, NULL); on EINPROGRESS wait for
+ * writability; read SO_ERROR; send the request.
+ */
+static int
+curl_connect(const struct sockaddr_storage *dst, socklen_t len, int *rc, int *err)
+{
+	sa_endpoints_t ep = { 0 };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	ep.sae_dstaddr = (const struct sockaddr *)dst;
+	ep.sae_dstaddrlen = len;
+	*rc = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_RESUME_ON_READ_WRITE |
+	    CONNECT_DATA_IDEMPOTENT, NULL, 0, NULL, NULL);
+	*err = errno;
+	return fd;
+}
+
+static void
+wait_writable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	ck_assert_int_eq(poll(&p, 1, 3000), 1);
+}
+
+static int
+so_error_of(int fd)
+{
+	int e = -1;
+	socklen_t len = sizeof(e);
+
+	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len), 0);
+	return e;
+}
+
+START_TEST(test_curl_sequence_without_cookie_reports_einprogress)
+{
+	struct listener live;
+	struct sockaddr_storage dead;
+	socklen_t dlen;
+	char got[16];
+	int fd, rc, err;
+
+	set_fastopen("3");
+	fastopen_listener(&live);
+	tu_refused(&dead, &dlen, AF_INET);
+	/* First address refuses: the SYN left at once, so EINPROGRESS... */
+	fd = curl_connect(&dead, dlen, &rc, &err);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(err, EINPROGRESS);
+	wait_writable(fd);
+	/* ...and the refusal reaches curl as a failed connect: it falls back. */
+	ck_assert_int_eq(so_error_of(fd), ECONNREFUSED);
+	ck_assert_int_eq(cx_step(fd, NULL), -1);
+	ck_assert_int_eq(errno, ECONNREFUSED);
+	ck_assert(!tu_is_connected(fd));
+	close(fd);
+	/* The fallback: still no cookie, the same shape, and it works. */
+	fd = curl_connect(&live.addr, live.addrlen, &rc, &err);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(err, EINPROGRESS);
+	wait_writable(fd);
+	ck_assert_int_eq(so_error_of(fd), 0);
+	ck_assert_int_eq(send(fd, "GET", 3, MSG_NOSIGNAL), 3);
+	ck_assert_int_eq(cx_step(fd, NULL), 0);
+	close(fd);
+	ck_assert_uint_eq(read_all(&live, got, sizeof(got) - 1), 3);
+	ck_assert_str_eq(got, "GET");
+	close(live.fd);
+}
+END_TEST
+
+START_TEST(test_curl_sequence_with_cookie_defers_and_failure_shows_its_errno)
+{
+	struct listener live;
+	struct sockaddr_storage dead;
+	socklen_t dlen;
+	struct capture cap;
+	struct pollfd p;
+	char got[16];
+	int fd, rc, err, syn[4];
+
+	set_fastopen("3");
+	fastopen_listener(&live);
+	fetch_cookie(&live);
+	capture_start(&cap, port_of(&live));
+	/* Cookie cached: the SYN waits for the first write, which it carries. */
+	fd = curl_connect(&live.addr, live.addrlen, &rc, &err);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(so_error_of(fd), 0);
+	ck_assert_int_eq(send(fd, "GET", 3, MSG_NOSIGNAL), 3);
+	close(fd);
+	ck_assert_uint_eq(read_all(&live, got, sizeof(got) - 1), 3);
+	ck_assert_str_eq(got, "GET");
+	ck_assert_int_eq(capture_syn_lengths(&cap, syn, 4), 1);
+	ck_assert_int_eq(syn[0], 3);
+	/* A dead port on the same address: the failure shows as ECONNREFUSED. */
+	tu_refused(&dead, &dlen, AF_INET);
+	fd = curl_connect(&dead, dlen, &rc, &err);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(so_error_of(fd), 0);
+	ck_assert_int_eq(send(fd, "GET", 3, MSG_NOSIGNAL), 3);
+	p.fd = fd;
+	p.events = POLLIN;
+	ck_assert_int_eq(poll(&p, 1, 3000), 1);
+	ck_assert_int_eq(recv(fd, got, sizeof(got), 0), -1);
+	ck_assert_int_eq(errno, ECONNREFUSED);		/* not EPIPE */
+	close(fd);
+	close(live.fd);
+}
+END_TEST
+
 static bool
 enter_namespace(void)
 {
@@ -437,6 +649,10 @@ main(void)
 	tcase_add_test(tc, test_fast_open_off_is_a_plain_connect_and_send_never_an_error);
 	tcase_add_test(tc, test_failover_with_fast_open_data_delivers_it_exactly_once);
 	tcase_add_test(tc, test_nonblocking_len_with_and_without_cookie);
+	tcase_add_test(tc, test_user_fastopen_connect_option_still_needs_a_handshake);
+	tcase_add_test(tc, test_earlier_deferred_call_leaves_no_fastopen_connect_behind);
+	tcase_add_test(tc, test_curl_sequence_without_cookie_reports_einprogress);
+	tcase_add_test(tc, test_curl_sequence_with_cookie_defers_and_failure_shows_its_errno);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	/* One at a time: each test sets the namespace's sysctl. */

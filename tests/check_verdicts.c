@@ -543,6 +543,47 @@ START_TEST(test_close_during_cx_step_leaves_the_new_socket_alone)
 }
 END_TEST
 
+
+/* ---- cx_step with nothing under way asks the socket ---------------------- */
+
+START_TEST(test_cx_step_after_resume_asks_the_socket)
+{
+	struct blackhole bh;
+	struct sockaddr_storage refused;
+	socklen_t rlen;
+	sa_endpoints_t ep = { 0 };
+	int fd, wait_ms;
+
+	/* A blocking RESUME call returns 0 with the handshake under way. */
+	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
+	fd = tu_tcp_socket(AF_INET, 0);
+	ep.sae_dstaddr = (struct sockaddr *)&bh.l.addr;
+	ep.sae_dstaddrlen = bh.l.addrlen;
+	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY,
+	    CONNECT_RESUME_ON_READ_WRITE, NULL, 0, NULL, NULL), 0);
+	ck_assert_int_eq(cx_step(fd, &wait_ms), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	close(fd);
+	tu_blackhole_close(&bh);
+	/* Refused: cx_step says so, even after the loop read SO_ERROR. */
+	tu_refused(&refused, &rlen, AF_INET);
+	fd = tu_tcp_socket(AF_INET, 0);
+	ep.sae_dstaddr = (struct sockaddr *)&refused;
+	ep.sae_dstaddrlen = rlen;
+	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY,
+	    CONNECT_RESUME_ON_READ_WRITE, NULL, 0, NULL, NULL), 0);
+	{
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+		ck_assert_int_eq(poll(&p, 1, 2000), 1);
+	}
+	(void)so_error(fd);
+	ck_assert_int_eq(cx_step(fd, NULL), -1);
+	ck_assert_int_eq(errno, ECONNREFUSED);
+	close(fd);
+}
+END_TEST
+
 static Suite *
 verdicts_suite(void)
 {
@@ -563,6 +604,7 @@ verdicts_suite(void)
 	tcase_add_test(tc, test_own_failed_connect_unread_then_single_destination);
 	tcase_add_test(tc, test_connect_from_the_gap_of_cx_step_is_ealready);
 	tcase_add_test(tc, test_close_during_cx_step_leaves_the_new_socket_alone);
+	tcase_add_test(tc, test_cx_step_after_resume_asks_the_socket);
 	suite_add_tcase(s, tc);
 	return s;
 }
