@@ -103,6 +103,7 @@ struct run {
 	bool			 fastopen;	/* deferred: with TCP_FASTOPEN_CONNECT */
 	bool			 no_cookie;
 	size_t			 winner_taken;	/* of syn, in the winner's first flight */
+	size_t			 owed_sent;	/* of the rest, delivered by cx_step */
 };
 
 /* How far an attempt got: a peer answered, before silence, before routes. */
@@ -800,25 +801,28 @@ send_rest(struct run *r, const struct engine_request *req, size_t *sent)
 
 /*
  * cx_step's winner owes the bytes *len already reported that its own first
- * flight did not carry.  They are few (one segment at most) and the
- * connection is new, so they are waited for.
+ * flight did not carry.  What the send buffer takes now is sent; the rest
+ * stays owed (EAGAIN) and the run stays parked, to be sent by a later
+ * cx_step once the socket polls writable: a non-blocking call never waits,
+ * and a connection that succeeded is never given up for a full buffer.
+ * 0 when all are delivered, EAGAIN, or the send's errno.
  */
 static int
 send_owed(struct run *r)
 {
-	struct pollfd pfd = { .fd = r->fd, .events = POLLOUT };
-	size_t off = r->winner_taken;
+	size_t off = r->winner_taken + r->owed_sent;
 	ssize_t n;
 
 	while (off < r->synlen) {
 		n = send(r->fd, r->syn + off, r->synlen - off,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n > 0)
+		if (n > 0) {
 			off += (size_t)n;
-		else if (n < 0 && errno != EAGAIN && errno != EINTR)
+			r->owed_sent += (size_t)n;
+		} else if (n < 0 && errno == EWOULDBLOCK)
+			return EAGAIN;
+		else if (n < 0 && errno != EINTR)
 			return errno;
-		else if (poll(&pfd, 1, 1000) == 0)
-			return ETIMEDOUT;
 	}
 	return 0;
 }
@@ -852,12 +856,15 @@ copy_syn_data(struct run *r, const struct engine_request *req)
 static void
 settle_owed(struct run *r, size_t *sent)
 {
+	unsigned char *p;
+
 	*sent = r->nlive > 0 ? r->live[0].taken : 0;
 	r->synlen = *sent;
 	if (r->synlen == 0) {
 		free(r->syn);
 		r->syn = NULL;
-	}
+	} else if ((p = realloc(r->syn, r->synlen)) != NULL)
+		r->syn = p;	/* a parked run keeps only what is owed */
 }
 
 /*
@@ -977,9 +984,12 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 	if (defer) {
 		r->fastopen = req->fastopen;
 		r->no_cookie = req->no_cookie;
-		if ((err = run_deferred(r)) == EINPROGRESS)
-			return res->error = park(r, false) != 0 ? ECONNABORTED :
-			    EINPROGRESS;
+		if ((err = run_deferred(r)) == EINPROGRESS) {
+			if (park(r, false) != 0)
+				return res->error = ECONNABORTED;
+			registry_parked();
+			return res->error = EINPROGRESS;
+		}
 		res->winner = r->winner;
 		if ((err = commit(r, err, false, false)) != 0)
 			res->winner = -1;
@@ -1008,9 +1018,12 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 	if (err == EINPROGRESS) {
 		/* Plain data waits for the application; fast open's is owed. */
 		settle_owed(r, &res->sent);
-		if ((err = park(r, false)) != 0)
+		if ((err = park(r, false)) != 0) {
 			res->sent = 0;
-		return res->error = err != 0 ? err : EINPROGRESS;
+			return res->error = err;
+		}
+		registry_parked();
+		return res->error = EINPROGRESS;
 	}
 	if (err == 0 && req->iov != NULL)
 		err = send_rest(r, req, &res->sent);
@@ -1087,11 +1100,17 @@ engine_step(int fd, int *wait_ms)
 			err = ECONNABORTED;
 		return err;
 	}
-	err = run_advance(r, wait_ms);
+	/* Once won, the run only delivers what is owed (send_owed). */
+	err = r->winner >= 0 ? 0 : run_advance(r, wait_ms);
+	if (err == 0 && r->syn != NULL) {
+		*wait_ms = -1;
+		if ((err = send_owed(r)) == EAGAIN)
+			err = EINPROGRESS;
+		else if (err != 0)
+			r->tp->abandon(r->fd);
+	}
 	if (err == EINPROGRESS)
 		return park(r, true) == 0 ? EINPROGRESS : ECONNABORTED;
-	if (err == 0 && r->syn != NULL && (err = send_owed(r)) != 0)
-		r->tp->abandon(r->fd);
 	*wait_ms = -1;
 	return commit(r, err, false, true);
 }

@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "registry.h"
+#include "sockstate.h"
 
 #define NSHARDS	64
 
@@ -108,6 +109,62 @@ void
 registry_unlock(int fd)
 {
 	pthread_mutex_unlock(&shard_of(fd)->lock);
+}
+
+/*
+ * Runs parked for cx_step whose socket was closed without it: freed by a
+ * sweep that runs once as many runs were parked since the last one as it
+ * found still alive then (at least SWEEP_MIN): the cost per park stays
+ * constant and the dead runs kept are bounded by the live ones.
+ */
+#define SWEEP_MIN	64
+
+static pthread_mutex_t sweep_lock = PTHREAD_MUTEX_INITIALIZER;
+static size_t parks_since_sweep, alive_at_sweep;
+
+static size_t
+sweep(void)
+{
+	struct sockrec *r;
+	size_t i, slot, alive = 0;
+	int fd;
+
+	pthread_once(&shards_once, shards_init);
+	for (i = 0; i < NSHARDS; i++) {
+		pthread_mutex_lock(&shards[i].lock);
+		for (slot = 0; slot < shards[i].nrecs; slot++) {
+			if ((r = shards[i].recs[slot]) == NULL || r->run == NULL ||
+			    r->busy)
+				continue;
+			fd = (int)(slot * NSHARDS + i);
+			if (sockstate_cookie(fd) == r->cookie)
+				alive++;
+			else
+				sockrec_reset(r, 0);	/* its socket is closed */
+		}
+		pthread_mutex_unlock(&shards[i].lock);
+	}
+	return alive;
+}
+
+void
+registry_parked(void)
+{
+	bool due;
+
+	pthread_mutex_lock(&sweep_lock);
+	due = ++parks_since_sweep >= (alive_at_sweep > SWEEP_MIN ?
+	    alive_at_sweep : SWEEP_MIN);
+	if (due)
+		parks_since_sweep = 0;
+	pthread_mutex_unlock(&sweep_lock);
+	if (due) {
+		size_t alive = sweep();
+
+		pthread_mutex_lock(&sweep_lock);
+		alive_at_sweep = alive;
+		pthread_mutex_unlock(&sweep_lock);
+	}
 }
 
 cx_sctp_assoc_t

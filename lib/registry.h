@@ -68,6 +68,12 @@ void		 registry_unlock(int fd);
 int		 registry_claim(int fd, uint64_t cookie,
 		    struct sockclone_before *mapped);
 
+/*
+ * A new run was parked (outside any lock): now and then, the parked runs
+ * of sockets closed since are freed (HACKING.md, Verdicts).
+ */
+void		 registry_parked(void);
+
 /* disconnectx asked the call working on the socket's run to stop. */
 bool		 registry_cancelled(int fd, uint64_t cookie);
 

@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -608,6 +610,177 @@ START_TEST(test_curl_sequence_with_cookie_defers_and_failure_shows_its_errno)
 }
 END_TEST
 
+
+/*
+ * A non-blocking run whose first attempt's SYN took the data and failed:
+ * the winner owes those bytes (connectx(2), Data and flags).  Its send
+ * buffer is small and the server does not read yet: cx_step never waits
+ * for the bytes to drain and never gives up the connection because of it.
+ */
+#define OWED_MAX	60000
+
+struct slow_reader {
+	const struct listener	*l;
+	unsigned char		 buf[OWED_MAX + 16];
+	size_t			 got;
+	int			 start_ms;
+};
+
+static void *
+read_later(void *arg)
+{
+	struct slow_reader *sr = arg;
+
+	usleep((useconds_t)sr->start_ms * 1000);
+	sr->got = read_all(sr->l, (char *)sr->buf, sizeof(sr->buf) - 1);
+	return NULL;
+}
+
+START_TEST(test_owed_bytes_never_block_cx_step)
+{
+	struct listener live, cookie;
+	struct sockaddr_storage a[2];
+	socklen_t al[2];
+	unsigned char list[2 * sizeof(struct sockaddr_in)];
+	static unsigned char data[OWED_MAX];
+	struct iovec iov = { data, sizeof(data) };
+	struct slow_reader sr = { .start_ms = 600 };
+	sa_endpoints_t ep = { 0 };
+	pthread_t t;
+	double t0, slowest = 0, first_ready = -1;
+	size_t len = 0, i;
+	int fd, r, wait_ms = 200, small = 4096, tiny = 1, steps = 0;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i * 7 + i / 251);
+	set_fastopen("3");
+	/* A cookie for 127.0.0.1, where the first (dead) address is. */
+	fastopen_listener(&cookie);
+	fetch_cookie(&cookie);
+	close(cookie.fd);
+	/*
+	 * The winner on 127.0.0.2, without a cookie: its SYN carries nothing,
+	 * so it owes what the dead address's SYN took.  A small window from
+	 * the server: it cannot send that much at once.
+	 */
+	live.fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(setsockopt(live.fd, SOL_SOCKET, SO_RCVBUF, &tiny,
+	    sizeof(tiny)), 0);
+	tu_set_v4(&live.addr, &live.addrlen, "127.0.0.2", 0);
+	ck_assert_int_eq(bind(live.fd, (struct sockaddr *)&live.addr,
+	    live.addrlen), 0);
+	ck_assert_int_eq(setsockopt(live.fd, IPPROTO_TCP, TCP_FASTOPEN, &small,
+	    sizeof(small)), 0);
+	ck_assert_int_eq(listen(live.fd, 16), 0);
+	ck_assert_int_eq(getsockname(live.fd, (struct sockaddr *)&live.addr,
+	    &live.addrlen), 0);
+	tu_refused(&a[0], &al[0], AF_INET);	/* takes the data, then refuses */
+	a[1] = live.addr;
+	al[1] = live.addrlen;
+	ep.sae_dstaddr = (struct sockaddr *)list;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(list, a, al, 2);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small,
+	    sizeof(small)), 0);
+	r = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_DATA_IDEMPOTENT, &iov, 1,
+	    &len, NULL);
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	ck_assert_uint_gt(len, 0);		/* the dead address's SYN took some */
+	sr.l = &live;
+	ck_assert_int_eq(pthread_create(&t, NULL, read_later, &sr), 0);
+	t0 = tu_now_ms();
+	do {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		double s;
+
+		poll(&p, 1, wait_ms < 0 || wait_ms > 200 ? 200 : wait_ms);
+		s = tu_now_ms();
+		r = cx_step(fd, &wait_ms);
+		s = tu_now_ms() - s;
+		if (s > slowest)
+			slowest = s;
+		if (first_ready < 0 && tu_tcp_state(fd) == TCP_ESTABLISHED)
+			first_ready = tu_now_ms() - t0;
+		ck_assert_int_lt(++steps, 1000);
+	} while (r == -1 && errno == EINPROGRESS);
+	ck_assert_msg(r == 0, "cx_step: %s", strerror(errno));
+	/* Never blocked: the reader started 600 ms in, no step took 200 ms. */
+	ck_assert_msg(slowest < 200, "a cx_step took %.0f ms", slowest);
+	ck_assert_int_eq(tu_tcp_state(fd), TCP_ESTABLISHED);
+	/* The application sends from byte *len on; the peer gets it all once. */
+	for (i = len; i < sizeof(data); ) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		ssize_t n = send(fd, data + i, sizeof(data) - i, MSG_NOSIGNAL);
+
+		if (n > 0)
+			i += (size_t)n;
+		else {
+			ck_assert_int_eq(errno, EAGAIN);
+			poll(&p, 1, 1000);
+		}
+	}
+	close(fd);
+	pthread_join(t, NULL);
+	ck_assert_uint_eq(sr.got, sizeof(data));
+	ck_assert(memcmp(sr.buf, data, sizeof(data)) == 0);
+	fprintf(stderr, "owed: %zu bytes in the first SYN, connected after "
+	    "%.0f ms, slowest cx_step %.1f ms, %d steps\n", len, first_ready,
+	    slowest, steps);
+	close(live.fd);
+}
+END_TEST
+
+
+/*
+ * A non-blocking run parked with fast open data, its socket closed without
+ * cx_step and its number not reused: the library does not keep the data
+ * (libconnectx(3), Non-blocking use).  300 runs of up to 32 KiB each stay
+ * under a few megabytes.
+ */
+START_TEST(test_parked_runs_of_closed_sockets_are_freed)
+{
+	struct listener cookie;
+	struct blackhole bh;
+	static unsigned char data[60000];
+	struct iovec iov = { data, sizeof(data) };
+	sa_endpoints_t ep = { 0 };
+	struct mallinfo2 before, after;
+	int held[300], i, fd;
+	size_t len, took = 0;
+
+	set_fastopen("3");
+	fastopen_listener(&cookie);
+	fetch_cookie(&cookie);
+	close(cookie.fd);
+	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
+	ep.sae_dstaddr = (struct sockaddr *)&bh.l.addr;
+	ep.sae_dstaddrlen = bh.l.addrlen;
+	before = mallinfo2();
+	for (i = 0; i < 300; i++) {
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		ck_assert_int_ge(fd, 0);
+		len = 0;
+		ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY,
+		    CONNECT_DATA_IDEMPOTENT, &iov, 1, &len, NULL), -1);
+		ck_assert_int_eq(errno, EINPROGRESS);
+		took += len;
+		close(fd);
+		/* The number stays taken, by something that is no socket. */
+		held[i] = open("/dev/null", O_RDONLY);
+		ck_assert_int_eq(held[i], fd);
+	}
+	after = mallinfo2();
+	ck_assert_uint_gt(took, 300 * 1000);	/* the SYNs took data */
+	ck_assert_msg(after.uordblks < before.uordblks + 4 * 1024 * 1024,
+	    "%zu bytes kept for %zu bytes of closed sockets' data",
+	    after.uordblks - before.uordblks, took);
+	for (i = 0; i < 300; i++)
+		close(held[i]);
+	tu_blackhole_close(&bh);
+}
+END_TEST
+
 static bool
 enter_namespace(void)
 {
@@ -653,6 +826,8 @@ main(void)
 	tcase_add_test(tc, test_earlier_deferred_call_leaves_no_fastopen_connect_behind);
 	tcase_add_test(tc, test_curl_sequence_without_cookie_reports_einprogress);
 	tcase_add_test(tc, test_curl_sequence_with_cookie_defers_and_failure_shows_its_errno);
+	tcase_add_test(tc, test_owed_bytes_never_block_cx_step);
+	tcase_add_test(tc, test_parked_runs_of_closed_sockets_are_freed);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	/* One at a time: each test sets the namespace's sysctl. */
