@@ -131,6 +131,26 @@ forget(struct socket *so, sctp_assoc_t id)
 	usrec_unlock(so);
 }
 
+/*
+ * A blocking wait that failed with err: an association still being set up
+ * is aborted, so that nothing comes up after the call returned (its
+ * COOKIE-ECHO would otherwise be retransmitted with usrsctp's own backoff).
+ * One that came up at the last moment is kept: 0.
+ */
+static int
+give_up(struct socket *so, sctp_assoc_t id, int err)
+{
+	struct sctp_status st;
+
+	if (hs_assoc_state(so, id, &st) != 0)
+		return err;		/* gone already */
+	if (hs_was_established(st.sstat_state))
+		return 0;
+	if (hs_setting_up(st.sstat_state))
+		(void)hs_abort(so, id);
+	return err;
+}
+
 int
 cx_usrsctp_connectx(struct socket *so, const struct sockaddr *addrs,
     int addrcnt, sctp_assoc_t *id)
@@ -146,25 +166,35 @@ cx_usrsctp_connectx(struct socket *so, const struct sockaddr *addrs,
 		goto out;
 	hs_pace(dests.n, &pc);
 	one_to_one = hs_is_one_to_one(so);
-	if ((err = hs_override(so, &sv, &pc)) != 0)
+	/* Save, override, connect and put back: one call at a time per socket. */
+	hs_lock(so);
+	if ((err = hs_override(so, &sv, &pc)) != 0) {
+		hs_unlock(so);
 		goto out;
+	}
 	if (usrsctp_connectx(so, addrs, addrcnt, &aid) != 0) {
 		err = errno;
 		hs_restore_init(so, &sv);
 		hs_restore_rto(so, SCTP_FUTURE_ASSOC, &sv);
+		hs_unlock(so);
 		goto out;
 	}
 	hs_restore_init(so, &sv);
+	/* One-to-many: the association has its copy; the endpoint gets its own back. */
 	if (!one_to_one)
 		hs_restore_rto(so, SCTP_FUTURE_ASSOC, &sv);
+	hs_unlock(so);
 	if (usrsctp_get_non_blocking(so) == 1) {
 		err = record(so, aid, &dests, false);
 		if (err == 0)
 			err = EINPROGRESS;
 	} else {
-		err = hs_wait_up(so, aid, &pc);
+		if ((err = hs_wait_up(so, aid, &pc)) != 0)
+			err = give_up(so, aid, err);
 		/* The data phase runs on the socket's own RTO bounds. */
+		hs_lock(so);
 		hs_restore_rto(so, one_to_one && err != 0 ? SCTP_FUTURE_ASSOC : aid, &sv);
+		hs_unlock(so);
 		if (err == 0)
 			err = record(so, aid, &dests, true);
 		else

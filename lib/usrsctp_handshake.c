@@ -18,6 +18,8 @@
 #include <usrsctp.h>
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 #include <netinet/in.h>
@@ -32,6 +34,54 @@
 #define US_POLL_NS		1000000L
 /* sinit_max_attempts is 16 bits. */
 #define US_MAX_INITS		65536L
+
+#define NSTRIPES	16
+
+static pthread_mutex_t stripes[NSTRIPES] = {
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+};
+
+static pthread_mutex_t *
+stripe_of(struct socket *so)
+{
+	uintptr_t k = (uintptr_t)so;
+
+	return &stripes[((k >> 4) ^ (k >> 10) ^ (k >> 16)) % NSTRIPES];
+}
+
+void
+hs_lock(struct socket *so)
+{
+	pthread_mutex_lock(stripe_of(so));
+}
+
+void
+hs_unlock(struct socket *so)
+{
+	pthread_mutex_unlock(stripe_of(so));
+}
+
+int
+hs_abort(struct socket *so, sctp_assoc_t id)
+{
+	struct sctp_sndinfo si;
+	char none = 0;		/* usrsctp refuses a NULL buffer (EFAULT), even empty */
+
+	memset(&si, 0, sizeof(si));
+	si.snd_flags = SCTP_ABORT;
+	si.snd_assoc_id = id;
+	if (usrsctp_sendv(so, &none, 0, NULL, 0, &si, sizeof(si),
+	    SCTP_SENDV_SNDINFO, 0) < 0)
+		return errno;
+	return 0;
+}
 
 /* A process default through the public call (this library has no policy of its own). */
 static long
@@ -109,9 +159,14 @@ hs_override(struct socket *so, struct saved *sv, const struct pacing *pc)
 
 	if ((err = get_params(so, sv)) != 0)
 		return err;
+	/*
+	 * RTO.max = D too: usrsctp retransmits the COOKIE-ECHO on the path's
+	 * RTO, backed off up to RTO.max, as many times as the INIT
+	 * (sctp_cookie_timer: max_init_times), so the cookie phase is bounded
+	 * like the INIT phase, instead of by usrsctp's 60 s.
+	 */
 	err = set_rto(so, SCTP_FUTURE_ASSOC, rto,
-	    sv->rto.srto_min < rto ? sv->rto.srto_min : rto,
-	    sv->rto.srto_max > rto ? sv->rto.srto_max : rto);
+	    sv->rto.srto_min < rto ? sv->rto.srto_min : rto, rto);
 	if (err != 0)
 		return err;
 	memset(&init, 0, sizeof(init));		/* 0: leave as is */
@@ -168,9 +223,8 @@ hs_setting_up(int32_t state)
 	return state == SCTP_COOKIE_WAIT || state == SCTP_COOKIE_ECHOED;
 }
 
-/* Up, or up and already closing: the handshake completed. */
-static bool
-was_established(int32_t state)
+bool
+hs_was_established(int32_t state)
 {
 	return state == SCTP_ESTABLISHED || state == SCTP_SHUTDOWN_PENDING ||
 	    state == SCTP_SHUTDOWN_SENT || state == SCTP_SHUTDOWN_RECEIVED ||
@@ -192,8 +246,9 @@ int
 hs_wait_up(struct socket *so, sctp_assoc_t id, const struct pacing *pc)
 {
 	const struct timespec tick = { 0, US_POLL_NS };
-	struct timespec end = ts_add_ms(mono_now(), pc->deadline_ms + US_GRACE_MS);
+	struct timespec now, end = ts_add_ms(mono_now(), pc->deadline_ms + US_GRACE_MS);
 	struct sctp_status st;
+	bool extended = false;
 	int err;
 
 	for (;;) {
@@ -201,15 +256,26 @@ hs_wait_up(struct socket *so, sctp_assoc_t id, const struct pacing *pc)
 			err = hs_so_error(so);
 			return err != 0 ? err : ETIMEDOUT;
 		}
-		if (was_established(st.sstat_state))
+		if (hs_was_established(st.sstat_state))
 			return 0;
 		/* Neither coming up nor up: it failed (or is being freed). */
 		if (!hs_setting_up(st.sstat_state)) {
 			err = hs_so_error(so);
 			return err != 0 ? err : ETIMEDOUT;
 		}
-		if (!ts_before(mono_now(), end))
-			return ETIMEDOUT;
+		now = mono_now();
+		if (!ts_before(now, end)) {
+			/*
+			 * An INIT was answered: the COOKIE-ECHO phase has a bound
+			 * of its own (as many tries, every D at most); wait for
+			 * it to end either way, so that nothing comes up after
+			 * the call failed.
+			 */
+			if (extended || st.sstat_state != SCTP_COOKIE_ECHOED)
+				return ETIMEDOUT;
+			extended = true;
+			end = ts_add_ms(now, pc->inits * pc->rto_ms + US_GRACE_MS);
+		}
 		(void)nanosleep(&tick, NULL);
 	}
 }

@@ -23,6 +23,25 @@ struct saved {
 	struct sctp_initmsg	init;
 };
 
+/*
+ * The socket's parameters are saved, overridden and put back under this
+ * lock, one call at a time per socket: two threads connecting one
+ * one-to-many socket would otherwise save each other's overrides as the
+ * socket's own.  Only usrsctp_get/setsockopt and usrsctp_connectx run under
+ * it.  Locks are striped by the socket's address.
+ */
+void	hs_lock(struct socket *so);
+void	hs_unlock(struct socket *so);
+
+/*
+ * Abort the association id (SCTP_ABORT), so that a call that gave up
+ * leaves nothing that comes up later.  0, or an errno when usrsctp refused.
+ */
+int	hs_abort(struct socket *so, sctp_assoc_t id);
+
+/* ESTABLISHED, or one of the shutdown states that only follow it. */
+bool	hs_was_established(int32_t state);
+
 /* The pacing for a list of naddrs under the process policy. */
 void	hs_pace(size_t naddrs, struct pacing *pc);
 
@@ -53,7 +72,9 @@ int	hs_so_error(struct socket *so);
 /*
  * A blocking call: wait until the association is no longer being set up.
  * Signals do not end the wait (usrsctp cannot abandon an INIT under way);
- * the INIT bound does.  0, or the errno the association failed with.
+ * the INIT bound does, and when the INIT was answered by then, the
+ * COOKIE-ECHO phase's own bound (as many tries, every D at most).
+ * 0, or the errno the association failed with.
  */
 int	hs_wait_up(struct socket *so, sctp_assoc_t id, const struct pacing *pc);
 

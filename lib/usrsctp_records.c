@@ -136,13 +136,15 @@ usrec_find(struct usrec *rec, sctp_assoc_t id)
 struct usassoc *
 usrec_add(struct usrec *rec, sctp_assoc_t id)
 {
-	struct usassoc *a, *old;
+	struct usassoc **pp, *a;
 
-	/* The socket keeps one association's record: the last one's. */
-	while ((old = rec->assocs) != NULL) {
-		rec->assocs = old->next;
-		assoc_free(old);
-	}
+	/* usrsctp reuses no ID while its association lives: an entry of it is stale. */
+	for (pp = &rec->assocs; (a = *pp) != NULL; pp = &a->next)
+		if (a->id == id) {
+			*pp = a->next;
+			assoc_free(a);
+			break;
+		}
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
 	a->id = id;

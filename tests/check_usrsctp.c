@@ -16,11 +16,13 @@
 #include <connectx_usrsctp.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <check.h>
 
@@ -323,6 +325,167 @@ START_TEST(non_blocking)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------ one-to-many */
+
+/*
+ * A one-to-many socket (SOCK_SEQPACKET) holds several associations: the
+ * library keeps a record of each (cx_usrsctp_connectx(3), CAVEATS), and a
+ * failed call drops only its own.
+ */
+START_TEST(one_to_many_keeps_each_association)
+{
+	static const char *const lo4[] = { "127.0.0.1" };
+	unsigned char a[64], b[64], dead[64], *p;
+	struct socket *l1, *l2, *cl;
+	struct sockaddr *peers;
+	sctp_assoc_t id1 = 0, id2 = 0, q = 0, idf = 99;
+
+	ck_assert_ptr_nonnull(l1 = uu_listen(AF_INET, lo4, 1, SPORT));
+	ck_assert_ptr_nonnull(l2 = uu_listen(AF_INET, lo4, 1, SPORT + 2));
+	ck_assert_ptr_nonnull(cl = uu_socket_type(AF_INET, SOCK_SEQPACKET, encaps));
+	p = a; uu_put(&p, "127.0.0.1", SPORT);
+	p = b; uu_put(&p, "127.0.0.1", SPORT + 2);
+	p = dead; uu_put(&p, "127.0.0.1", SPORT + 4);	/* no listener */
+
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)a, 1, &id1), 0);
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)b, 1, &id2), 0);
+	ck_assert_uint_ne(id1, id2);
+	/* Both recorded: each answers for its own peer. */
+	ck_assert_int_eq(cx_usrsctp_getpaddrs(cl, id1, &peers), 1);
+	ck_assert_uint_eq(ntohs(((struct sockaddr_in *)(void *)peers)->sin_port), SPORT);
+	cx_freepaddrs(peers);
+	ck_assert_int_eq(cx_usrsctp_getpaddrs(cl, id2, &peers), 1);
+	ck_assert_uint_eq(ntohs(((struct sockaddr_in *)(void *)peers)->sin_port), SPORT + 2);
+	cx_freepaddrs(peers);
+	ck_assert_int_eq(cx_usrsctp_getassocid(cl, &q), 0);
+	ck_assert_uint_eq(q, id2);		/* the newest */
+
+	/*
+	 * A blocking call that fails (the peer aborts: no listener) leaves
+	 * the records of the associations still up.  A one-to-many socket
+	 * reports its failures as ETIMEDOUT (cx_usrsctp_connectx(3),
+	 * COMPATIBILITY).
+	 */
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)dead, 1, &idf), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ck_assert_uint_eq(idf, 99);
+	ck_assert_int_eq(uu_state(cl, id1), SCTP_ESTABLISHED);
+	ck_assert_int_eq(cx_usrsctp_getpaddrs(cl, id1, &peers), 1);
+	cx_freepaddrs(peers);
+	ck_assert_int_eq(cx_usrsctp_getpaddrs(cl, id2, &peers), 1);
+	cx_freepaddrs(peers);
+	ck_assert_int_eq(cx_usrsctp_getassocid(cl, &q), 0);
+	ck_assert_uint_eq(q, id2);
+	usrsctp_close(cl);
+	usrsctp_close(l1);
+	usrsctp_close(l2);
+}
+END_TEST
+
+/* What a socket's own timer settings are, as the application reads them. */
+struct timers {
+	struct sctp_rtoinfo	rto;
+	struct sctp_initmsg	init;
+};
+
+static void
+read_timers(struct socket *so, struct timers *t)
+{
+	socklen_t len;
+
+	memset(t, 0, sizeof(*t));
+	t->rto.srto_assoc_id = SCTP_FUTURE_ASSOC;
+	len = sizeof(t->rto);
+	ck_assert_int_eq(usrsctp_getsockopt(so, IPPROTO_SCTP, SCTP_RTOINFO, &t->rto, &len), 0);
+	len = sizeof(t->init);
+	ck_assert_int_eq(usrsctp_getsockopt(so, IPPROTO_SCTP, SCTP_INITMSG, &t->init, &len), 0);
+}
+
+struct racer {
+	struct socket		*so;
+	unsigned char		 list[64];
+	pthread_barrier_t	*start;
+	int			 ret, err;
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *r = arg;
+	sctp_assoc_t id;
+
+	pthread_barrier_wait(r->start);
+	r->ret = cx_usrsctp_connectx(r->so, (struct sockaddr *)(void *)r->list, 1, &id);
+	r->err = errno;
+	return NULL;
+}
+
+/*
+ * Two threads connect one one-to-many socket at once: afterwards the
+ * socket's own RTO and INIT settings are back, whatever the interleaving
+ * (cx_usrsctp_connectx(3), FAILOVER; libconnectx(3): every call is
+ * thread-safe).
+ */
+START_TEST(two_threads_one_socket_keep_its_timers)
+{
+	static const char *const lo4[] = { "127.0.0.1" };
+	struct sctp_rtoinfo mine = { SCTP_FUTURE_ASSOC, 2000, 50000, 900 };
+	struct sctp_initmsg init = { 0, 5, 0, 40000 };
+	struct socket *l1, *l2, *cl, *s1, *s2;
+	struct timers before, after;
+	struct racer r[2];
+	pthread_barrier_t start;
+	pthread_t t[2];
+	unsigned char *p;
+	int round, i;
+
+	ck_assert_ptr_nonnull(l1 = uu_listen(AF_INET, lo4, 1, SPORT));
+	ck_assert_ptr_nonnull(l2 = uu_listen(AF_INET, lo4, 1, SPORT + 2));
+	ck_assert_int_eq(pthread_barrier_init(&start, NULL, 2), 0);
+	for (round = 0; round < 30; round++) {
+		ck_assert_ptr_nonnull(cl = uu_socket_type(AF_INET, SOCK_SEQPACKET, encaps));
+		ck_assert_int_eq(usrsctp_setsockopt(cl, IPPROTO_SCTP, SCTP_RTOINFO,
+		    &mine, sizeof(mine)), 0);
+		ck_assert_int_eq(usrsctp_setsockopt(cl, IPPROTO_SCTP, SCTP_INITMSG,
+		    &init, sizeof(init)), 0);
+		read_timers(cl, &before);
+		ck_assert_uint_eq(before.rto.srto_initial, 2000);
+		for (i = 0; i < 2; i++) {
+			r[i].so = cl;
+			r[i].start = &start;
+			p = r[i].list;
+			uu_put(&p, "127.0.0.1", i == 0 ? SPORT : SPORT + 2);
+			ck_assert_int_eq(pthread_create(&t[i], NULL, race, &r[i]), 0);
+		}
+		for (i = 0; i < 2; i++) {
+			pthread_join(t[i], NULL);
+			ck_assert_msg(r[i].ret == 0, "round %d thread %d: %s", round, i,
+			    strerror(r[i].err));
+		}
+		/* The listeners' accept queues (backlog 8) must not fill up. */
+		ck_assert_ptr_nonnull(s1 = usrsctp_accept(l1, NULL, NULL));
+		ck_assert_ptr_nonnull(s2 = usrsctp_accept(l2, NULL, NULL));
+		usrsctp_close(s1);
+		usrsctp_close(s2);
+		read_timers(cl, &after);
+		ck_assert_msg(after.rto.srto_initial == 2000 && after.rto.srto_min == 900 &&
+		    after.rto.srto_max == 50000,
+		    "round %d: RTO initial/min/max %u/%u/%u, want 2000/900/50000", round,
+		    after.rto.srto_initial, after.rto.srto_min, after.rto.srto_max);
+		ck_assert_msg(after.init.sinit_max_attempts == before.init.sinit_max_attempts &&
+		    after.init.sinit_max_init_timeo == before.init.sinit_max_init_timeo,
+		    "round %d: INIT attempts/timeout %u/%u, want %u/%u", round,
+		    after.init.sinit_max_attempts, after.init.sinit_max_init_timeo,
+		    before.init.sinit_max_attempts, before.init.sinit_max_init_timeo);
+		usrsctp_close(cl);
+	}
+	pthread_barrier_destroy(&start);
+	usrsctp_close(l1);
+	usrsctp_close(l2);
+}
+END_TEST
+
 /* ------------------------------------------------------- SPEC §4's rows */
 
 static struct socket *fresh;
@@ -511,6 +674,13 @@ usrsctp_suite(void)
 	tcase_add_test(tc, init_count_bounds_the_call);
 	tcase_add_test(tc, refused);
 	tcase_add_test(tc, non_blocking);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("one_to_many");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, one_to_many_keeps_each_association);
+	tcase_add_test(tc, two_threads_one_socket_keep_its_timers);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rows");

@@ -174,6 +174,56 @@ START_TEST(multihomed_failover)
 }
 END_TEST
 
+/*
+ * A blocking call that times out leaves nothing that comes up later
+ * (cx_usrsctp_connectx(3), ERRORS, ETIMEDOUT): the INIT is answered but
+ * every COOKIE-ECHO is dropped until after the call gave up; once they
+ * pass again, no association appears on the socket and the listener
+ * accepts none, and the record agrees (ENOTCONN).  One stack: the client
+ * encapsulates to its own UDP port, where the listener is.
+ */
+START_TEST(timed_out_call_leaves_nothing)
+{
+	static const char *const two[] = { "127.0.0.2" };
+	unsigned char list[64], *p = list;
+	struct socket *l, *cl, *acc;
+	char cmd[256];
+	sctp_assoc_t id = 7, q;
+	double t0, ms;
+	int st;
+
+	namespace_setup();
+	/* UDP header 8 bytes + SCTP common header 12: the first chunk's type at bit 160. */
+	snprintf(cmd, sizeof(cmd), "nft add rule inet cxtest to2 ip daddr 127.0.0.2 "
+	    "udp dport %d @th,160,8 10 drop", CLIENT_UDP);
+	ck_assert_int_eq(run(cmd), 0);
+	usrsctp_init(CLIENT_UDP, NULL, NULL);
+	ck_assert_ptr_nonnull(l = uu_listen(AF_INET, two, 1, SPORT));
+	usrsctp_set_non_blocking(l, 1);
+	ck_assert_ptr_nonnull(cl = uu_socket(AF_INET, CLIENT_UDP));
+	ck_assert_int_eq(cx_setdefault(CX_OPT_ATTEMPT_DELAY_MS, D_MS), 0);
+	ck_assert_int_eq(cx_setdefault(CX_OPT_TOTAL_TIMEOUT_MS, 600), 0);
+	uu_put(&p, "127.0.0.2", SPORT);
+	t0 = uu_now_ms();
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 1, &id), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ms = uu_now_ms() - t0;
+	printf("namespace: COOKIE-ECHO dropped, call gave up after %.0f ms\n", ms);
+	ck_assert_uint_eq(id, 7);
+	ck_assert_int_eq(run("nft flush chain inet cxtest to2"), 0);
+
+	/* Long enough for a COOKIE-ECHO retransmission with usrsctp's backoff. */
+	usleep(4000 * 1000);
+	st = uu_state(cl, 0);
+	ck_assert_msg(st < 0, "an association came up after the call failed (state %d)", st);
+	ck_assert_ptr_null(acc = usrsctp_accept(l, NULL, NULL));
+	ck_assert_int_eq(cx_usrsctp_getassocid(cl, &q), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	usrsctp_close(cl);
+	usrsctp_close(l);
+}
+END_TEST
+
 /* Why this program cannot run here, or NULL. */
 static const char *
 why_not(void)
@@ -204,6 +254,7 @@ main(void)
 	tc = tcase_create("namespace");
 	tcase_set_timeout(tc, 40);
 	tcase_add_test(tc, multihomed_failover);
+	tcase_add_test(tc, timed_out_call_leaves_nothing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	/* The namespace and the stack belong to the test's own process. */

@@ -80,10 +80,16 @@ uu_init(void)
 struct socket *
 uu_socket(int family, uint16_t encaps)
 {
+	return uu_socket_type(family, SOCK_STREAM, encaps);
+}
+
+struct socket *
+uu_socket_type(int family, int type, uint16_t encaps)
+{
 	struct sctp_udpencaps ue;
 	struct socket *so;
 
-	so = usrsctp_socket(family, SOCK_STREAM, IPPROTO_SCTP, NULL, NULL, 0, NULL);
+	so = usrsctp_socket(family, type, IPPROTO_SCTP, NULL, NULL, 0, NULL);
 	if (so == NULL)
 		return NULL;
 	memset(&ue, 0, sizeof(ue));
@@ -364,3 +370,4 @@ uu_server_stop(pid_t pid)
 	kill(pid, SIGKILL);
 	(void)waitpid(pid, NULL, 0);
 }
+

@@ -25,6 +25,8 @@ uint16_t	 uu_init(void);
 
 /* An SCTP socket whose associations encapsulate to remote UDP port encaps. */
 struct socket	*uu_socket(int family, uint16_t encaps);
+/* The same of a type: SOCK_STREAM (one-to-one) or SOCK_SEQPACKET (one-to-many). */
+struct socket	*uu_socket_type(int family, int type, uint16_t encaps);
 
 /* A listener bound to each of the addresses (strings), SCTP port sport. */
 struct socket	*uu_listen(int family, const char *const *addrs, int n, uint16_t sport);
