@@ -2,6 +2,10 @@
 # Each shared object exports its public names and nothing else
 # (libconnectx(3)); libconnectx itself neither carries nor needs usrsctp,
 # which only libconnectx-usrsctp links (cx_usrsctp_connectx(3), LIBRARY).
+# So does each static archive where they are built (configure
+# --enable-static: lib/localize-archive.sh), and a program with functions
+# of the libraries' internal names (engine_connect, registry_lock,
+# addr_family) links with them (HACKING.md, Rules of the shape).
 b="${top_builddir:-.}"
 lib="$b/.libs/libconnectx.so"
 [ -f "$lib" ] || { echo "no $lib"; exit 99; }
@@ -47,3 +51,72 @@ if grep -q '^#define HAVE_USRSCTP 1' "$b/config.h" 2>/dev/null; then
 	readelf -d "$ulib" | grep NEEDED | grep -q 'libconnectx\.so' ||
 		{ echo "$ulib does not link libconnectx"; exit 1; }
 fi
+
+# The static archives, where built: their global symbols are the same names.
+archive="$b/.libs/libconnectx.a"
+if [ ! -f "$archive" ]; then
+	echo "exports: no static archive built"
+	exit 0
+fi
+# archive_exports ARCHIVE NAMES...: ARCHIVE's global symbols are NAMES.
+archive_exports() {
+	file=$1
+	shift
+	got=$(nm -g --defined-only "$file" | awk 'NF == 3 {print $3}' | sort)
+	want=$(echo "$@" | tr ' ' '\n' | sort)
+	if [ "$got" != "$want" ]; then
+		echo "$file: global symbols differ from the public names:"
+		echo "$got" > exports.got; echo "$want" > exports.want
+		diff exports.want exports.got; rm -f exports.got exports.want
+		exit 1
+	fi
+	echo "exports: $(basename "$file"): $(echo "$got" | wc -l) public names, nothing else"
+}
+archive_exports "$archive" connectx disconnectx sctp_connectx cx_freeattempts \
+    cx_freepaddrs cx_getassocid cx_getattempts cx_getdefault cx_getopt \
+    cx_getpaddrs cx_getpeerindex cx_setdefault cx_setobserver cx_setopt \
+    cx_step cx_dial
+archives="$archive"
+if grep -q '^#define HAVE_USRSCTP 1' "$b/config.h" 2>/dev/null; then
+	uarchive="$b/.libs/libconnectx-usrsctp.a"
+	archive_exports "$uarchive" cx_usrsctp_connectx cx_usrsctp_getassocid \
+	    cx_usrsctp_getpaddrs
+	archives="$uarchive $archive"
+fi
+
+# A program of its own with the libraries' internal names, linked statically.
+mk() { sed -n "s/^$1 = //p" "$b/Makefile"; }
+cc=$(mk CC) san=$(mk SAN_CFLAGS) usrsctp_libs=$(mk USRSCTP_LIBS)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cxstatic.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+cat > "$tmp/own.c" <<'EOF'
+#include <errno.h>
+#include <stdio.h>
+#include <connectx.h>
+/* A program's own functions that share the libraries' internal names. */
+int engine_connect(void);
+int registry_lock(void);
+int addr_family(void);
+int engine_connect(void) { return 1; }
+int registry_lock(void) { return 2; }
+int addr_family(void) { return 3; }
+int
+main(void)
+{
+	errno = 0;
+	if (connectx(-1, NULL, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL) != -1 ||
+	    errno != EBADF)
+		return printf("connectx(-1): not EBADF\n"), 1;
+	return engine_connect() + registry_lock() + addr_family() == 6 ? 0 : 1;
+}
+EOF
+# (libconnectx-usrsctp.a first: the linker takes members in order)
+if ! $cc $san -I"${top_srcdir:-.}/include" -I"${top_srcdir:-.}/compat" -o "$tmp/own" \
+    "$tmp/own.c" -Wl,--whole-archive $archives -Wl,--no-whole-archive \
+    $usrsctp_libs -pthread > "$tmp/cc.log" 2>&1; then
+	echo "a program with its own engine_connect, registry_lock and addr_family does not link with $archives:"
+	cat "$tmp/cc.log"
+	exit 1
+fi
+"$tmp/own" || { echo "the statically linked program failed"; exit 1; }
+echo "exports: a program with the libraries' internal names links with $(echo $archives | sed 's,[^ ]*/,,g')"
