@@ -555,6 +555,54 @@ START_TEST(test_close_during_cx_step_leaves_the_new_socket_alone)
 END_TEST
 
 
+
+static void
+disconnect_in_gap(int fd, const struct cx_attempt *a, void *arg)
+{
+	struct gap *g = arg;
+
+	(void)a;
+	if (!g->stepping || g->done)
+		return;
+	g->done = true;
+	g->rc = disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY);
+	g->err = errno;
+}
+
+START_TEST(test_disconnectx_during_cx_step_fails_the_step)
+{
+	struct listener live;
+	struct tu_dlist d = { .n = 0 };
+	struct gap g = { 0 };
+	cx_sctp_assoc_t id;
+	int fd, steps;
+
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	tu_dl_add_refused(&d, AF_INET);
+	tu_dl_add(&d, &live.addr, live.addrlen);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	ck_assert_int_eq(cx_setobserver(fd, disconnect_in_gap, &g), 0);
+	ck_assert_int_eq(connect_list(fd, &d), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	g.stepping = true;
+	/* The refused attempt's end is reported inside cx_step: disconnectx there. */
+	ck_assert_int_eq(event_loop(fd, &steps), -1);
+	ck_assert_int_eq(errno, ECONNABORTED);
+	ck_assert(g.done);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert(!tu_is_connected(fd));
+	ck_assert_int_eq(cx_getassocid(fd, &id), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	ck_assert_int_eq(cx_step(fd, NULL), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	ck_assert_int_eq(connect_list(fd, &d), -1);
+	ck_assert_int_eq(errno, EISCONN);
+	tu_assert_no_connection(&live);
+	close(fd);
+	close(live.fd);
+}
+END_TEST
+
 /* ---- cx_step with nothing under way asks the socket ---------------------- */
 
 START_TEST(test_cx_step_after_resume_asks_the_socket)
@@ -616,6 +664,7 @@ verdicts_suite(void)
 	tcase_add_test(tc, test_connect_from_the_gap_of_cx_step_is_ealready);
 	tcase_add_test(tc, test_close_during_cx_step_leaves_the_new_socket_alone);
 	tcase_add_test(tc, test_cx_step_after_resume_asks_the_socket);
+	tcase_add_test(tc, test_disconnectx_during_cx_step_fails_the_step);
 	suite_add_tcase(s, tc);
 	return s;
 }
