@@ -32,6 +32,28 @@ struct dialplan {
 };
 
 /*
+ * The service as cx_dial(3) takes it: a port number of digits alone, at
+ * most 65535, or a service name, which begins with neither a sign nor a
+ * blank.  getaddrinfo(3) wraps a number above 65535 onto a port below it
+ * (70000 is port 4464) and takes "", a leading "+" or blanks as numbers.
+ */
+static bool
+service_ok(const char *s)
+{
+	unsigned long port = 0;
+	size_t i;
+
+	if (s == NULL)
+		return true;	/* port 0: connectx(2)'s EADDRNOTAVAIL */
+	if (s[0] == '\0' || strchr("+- \t\n\v\f\r", s[0]) != NULL)
+		return false;
+	for (i = 0; s[i] >= '0' && s[i] <= '9'; i++)
+		if ((port = port * 10 + (unsigned long)(s[i] - '0')) > 65535)
+			return false;
+	return true;	/* a name, or digits within range */
+}
+
+/*
  * getaddrinfo, trying the name as a numeric address first: a numeric
  * host never reaches a resolver (nor /etc/hosts).  0 or an EAI_ code.
  */
@@ -194,7 +216,8 @@ cx_dial(const char *host, const char *service, int type,
 		errno = EINVAL;
 		return -1;
 	}
-	gai = resolve(host, service, type, wanted_family(opts), &res);
+	gai = service_ok(service) ? resolve(host, service, type,
+	    wanted_family(opts), &res) : EAI_SERVICE;
 	if (gai != 0) {
 		err = resolver_errno(gai, errno);
 		if (gai_error != NULL)

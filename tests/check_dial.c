@@ -300,6 +300,78 @@ START_TEST(dial_unknown_service_is_a_resolver_failure)
 END_TEST
 
 /*
+ * A program that takes its port from a user ("70000", "+80", "") must be
+ * told the service is bad, never be connected to another port:
+ * cx_dial(3) ERRORS, ENOENT with EAI_SERVICE.  getaddrinfo alone wraps
+ * P + 65536 onto P and takes "", " P" and "+P" as numbers.
+ */
+START_TEST(dial_port_out_of_range_is_refused)
+{
+	struct listener l;
+	char bad[8][16];
+	unsigned int p;
+	size_t i;
+	int fds, gai;
+
+	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
+	p = tu_port_of(&l.addr);
+	snprintf(bad[0], sizeof(bad[0]), "%u", p + 65536);
+	snprintf(bad[1], sizeof(bad[1]), "%u", p + 4 * 65536);
+	snprintf(bad[2], sizeof(bad[2]), "+%u", p);
+	snprintf(bad[3], sizeof(bad[3]), " %u", p);
+	snprintf(bad[4], sizeof(bad[4]), "%u ", p);
+	snprintf(bad[5], sizeof(bad[5]), "%ux", p);
+	snprintf(bad[6], sizeof(bad[6]), "-%u", 65536 - p);
+	bad[7][0] = '\0';
+	fds = tu_count_fds();
+	for (i = 0; i < 8; i++) {
+		gai = 0;
+		errno = 0;
+		ck_assert_msg(cx_dial("127.0.0.1", bad[i], SOCK_STREAM, NULL,
+		    NULL, &gai) == -1, "service \"%s\" was dialled", bad[i]);
+		ck_assert_int_eq(errno, ENOENT);
+		ck_assert_msg(gai == EAI_SERVICE, "service \"%s\": gai %d (%s)",
+		    bad[i], gai, gai_strerror(gai));
+		ck_assert_int_eq(tu_count_fds(), fds);
+	}
+	tu_assert_no_connection(&l);
+	close(l.fd);
+}
+END_TEST
+
+/* 65535 is a port: the range ends there, it is not cut short. */
+START_TEST(dial_port_65535_is_a_port)
+{
+	struct sockaddr_in sin;
+	struct listener l;
+	int fd, one = 1, gai = -1, acc;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(65535);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(l.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(l.fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    listen(l.fd, 8) != 0) {
+		fprintf(stderr, "dial_port_65535_is_a_port: port 65535 is "
+		    "taken; not run\n");
+		close(l.fd);
+		return;
+	}
+	memcpy(&l.addr, &sin, sizeof(sin));
+	l.addrlen = sizeof(sin);
+	fd = cx_dial("127.0.0.1", "65535", SOCK_STREAM, NULL, NULL, &gai);
+	ck_assert_msg(fd >= 0, "cx_dial 127.0.0.1 65535: %s", strerror(errno));
+	assert_peer(fd, &l, AF_INET);
+	ck_assert_int_ge(acc = tu_accept(&l, 1000), 0);
+	close(acc);
+	close(fd);
+	close(l.fd);
+}
+END_TEST
+
+/*
  * .invalid never resolves (RFC 6761); with no network here the resolver
  * answers "no such name" or "try again".  Either way a resolver failure,
  * not a connect errno.
@@ -481,6 +553,8 @@ dial_suite(void)
 	tcase_add_test(dial, dial_localhost);
 	tcase_add_test(dial, dial_service_name);
 	tcase_add_test(dial, dial_unknown_service_is_a_resolver_failure);
+	tcase_add_test(dial, dial_port_out_of_range_is_refused);
+	tcase_add_test(dial, dial_port_65535_is_a_port);
 	tcase_add_test(dial, dial_invalid_name_is_a_resolver_failure);
 	tcase_add_test(dial, dial_refused_is_a_connect_failure);
 	tcase_add_test(dial, dial_bad_policy);
