@@ -25,10 +25,13 @@ fail() {
 #   greet    send "hi" and close without reading
 #   reset    read a line, then close with a reset
 #   udp      echo one datagram
+#   hello    send "hi", read to EOF, write what was read to argv[2], close
+#   udpsizes write the sizes of the datagrams received to argv[2], one a
+#            line, until none came for a second
 cat > "$tmp/server.py" <<'EOF'
 import socket, struct, sys
 mode = sys.argv[1]
-kind = socket.SOCK_DGRAM if mode == "udp" else socket.SOCK_STREAM
+kind = socket.SOCK_DGRAM if mode in ("udp", "udpsizes") else socket.SOCK_STREAM
 s = socket.socket(socket.AF_INET, kind)
 s.bind(("127.0.0.1", 0))
 if mode == "refused":
@@ -38,6 +41,19 @@ if mode == "udp":
     print(s.getsockname()[1], flush=True)
     data, peer = s.recvfrom(65536)
     s.sendto(data, peer)
+    sys.exit(0)
+if mode == "udpsizes":
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    print(s.getsockname()[1], flush=True)
+    sizes = []
+    s.settimeout(10)
+    try:
+        while True:
+            sizes.append(len(s.recv(70000)))
+            s.settimeout(1)
+    except socket.timeout:
+        pass
+    open(sys.argv[2], "w").write("".join("%d\n" % n for n in sizes))
     sys.exit(0)
 s.listen(8)
 print(s.getsockname()[1], flush=True)
@@ -52,6 +68,15 @@ if mode == "collect":
     c.sendall(b"got %d bytes: " % len(data) + data)
 elif mode == "greet":
     c.sendall(b"hi\n")
+elif mode == "hello":
+    c.sendall(b"hi\n")
+    data = b""
+    while True:
+        chunk = c.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    open(sys.argv[2], "wb").write(data)
 elif mode == "reset":
     c.makefile("rb").readline()
     c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -61,10 +86,10 @@ EOF
 # Start a server; its port in $port.
 serve() {
 	: > "$tmp/port"
-	python3 "$tmp/server.py" "$1" > "$tmp/port" &
+	python3 "$tmp/server.py" "$1" "$tmp/got" > "$tmp/port" &
 	servers="$servers $!"
 	i=0
-	while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do
+	while [ ! -s "$tmp/port" ] && [ $i -lt 400 ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done
@@ -112,6 +137,36 @@ run localhost 80 extra;		expect_rc 2 "three operands, not addresses"
 run localhost;			expect_rc 2 "host without port"
 run -s not-an-address localhost 80; expect_rc 2 "-s not numeric"
 run -6 127.0.0.1:80;		expect_rc 2 "-6 with an IPv4 address"
+
+# -h and --help: the usage on stdout, status 0.
+for h in -h --help; do
+	run $h;			expect_rc 0 "$h"
+	grep -q '^usage: cxconnect' "$tmp/out" || fail "$h: no usage on stdout"
+	[ -s "$tmp/err" ] && fail "$h: stderr not empty"
+done
+
+# Ports are 1 to 65535 in digits alone; anything else is a usage error and
+# connects nowhere (P + 65536 must not reach P).  Option values likewise.
+serve collect
+for op in "127.0.0.1:$((port + 65536))" "127.0.0.1:$((port + 4 * 65536))" \
+    "[::1]:$((port + 65536))" "127.0.0.1:0" "127.0.0.1:" "127.0.0.1:+$port" \
+    "127.0.0.1: $port" "127.0.0.1:${port}x" "localhost:$port"; do
+	run "$op";		expect_rc 2 "operand '$op'"
+done
+run "127.0.0.1:$port" "127.0.0.1:$((port + 65536))"
+expect_rc 2 "a list whose second port is above 65535"
+for p in $((port + 65536)) 0 "" "+$port" " $port" "$port " "${port}x" \
+    99999999999999999999 no-such-service-cx; do
+	run 127.0.0.1 "$p";	expect_rc 2 "host port '$p'"
+done
+for v in "+50" " 50" "50ms" "" 99999999999999999999; do
+	run -d "$v" "127.0.0.1:$port"; expect_rc 2 "-d '$v'"
+	run -T "$v" "127.0.0.1:$port"; expect_rc 2 "-T '$v'"
+done
+run "127.0.0.1:$port";		expect_rc 0 "the port itself"
+[ "$(cat "$tmp/out")" = "got 0 bytes: " ] ||
+	fail "ports: a bad port reached the server ($(cat "$tmp/out"))"
+reap
 
 # --- connect failure: 1 ------------------------------------------------
 serve refused; refused=$port; reap
@@ -181,6 +236,44 @@ expect_rc 0 "peer's EOF with stdin open"
 exec 4>&-
 reap
 
+# --- a closed standard descriptor: /dev/null in its place --------------
+# Started without stdin (a daemon, a CI step), the socket must not become
+# descriptor 0: the peer's "hi" would be read as input and sent back.
+# Without stdout (or stderr, with -v), it must not become 1 (2): the
+# peer's data (the -v lines) would go to the peer.
+# The program itself, not libtool's wrapper script: the shell that runs
+# the wrapper may take a closed descriptor for its own files, hiding what
+# the tool does with it.
+real="$tool"
+if [ -x "${top_builddir:-.}/tools/.libs/cxconnect" ]; then
+	real="${top_builddir:-.}/tools/.libs/cxconnect"
+	LD_LIBRARY_PATH="${top_builddir:-.}/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+	export LD_LIBRARY_PATH
+fi
+if [ -n "$t" ]; then
+	: > "$tmp/got"; serve hello
+	$t "$real" "127.0.0.1:$port" <&- > "$tmp/out" 2> "$tmp/err"; rc=$?
+	expect_rc 0 "stdin closed"
+	[ "$(cat "$tmp/out")" = "hi" ] || fail "stdin closed: stdout '$(cat "$tmp/out")', want 'hi'"
+	reap
+	[ -s "$tmp/got" ] && fail "stdin closed: the peer got back '$(cat "$tmp/got")'"
+
+	printf 'x' > "$tmp/in"
+	: > "$tmp/got"; serve hello
+	$t "$real" "127.0.0.1:$port" < "$tmp/in" >&- 2> "$tmp/err"; rc=$?
+	expect_rc 0 "stdout closed"
+	reap
+	[ "$(cat "$tmp/got")" = "x" ] || fail "stdout closed: the peer got '$(cat "$tmp/got")', want 'x'"
+
+	: > "$tmp/got"; serve hello
+	$t "$real" -v "127.0.0.1:$port" < "$tmp/in" > "$tmp/out" 2>&-; rc=$?
+	expect_rc 0 "stderr closed, -v"
+	[ "$(cat "$tmp/out")" = "hi" ] || fail "stderr closed: stdout '$(cat "$tmp/out")', want 'hi'"
+	reap
+	[ "$(cat "$tmp/got")" = "x" ] || fail "stderr closed: the peer got '$(cat "$tmp/got")', want 'x'"
+	: > "$tmp/in"
+fi
+
 # --- I/O error: 3 ------------------------------------------------------
 serve reset
 printf 'x\n' > "$tmp/in"
@@ -197,6 +290,21 @@ if [ -n "$t" ]; then
 	expect_rc 124 "UDP runs until interrupted"
 	[ "$(cat "$tmp/out")" = "ping" ] || fail "UDP: echo"
 	reap
+fi
+
+# Input larger than one datagram can carry: each read of stdin is one
+# datagram, so a read must fit one (65507 bytes), not fail with EMSGSIZE.
+if [ -n "$t" ]; then
+	: > "$tmp/got"; serve udpsizes
+	head -c 100000 /dev/zero > "$tmp/in"
+	timeout 3 "$tool" -u "127.0.0.1:$port" < "$tmp/in" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	expect_rc 124 "UDP, 100000 bytes of input"
+	reap
+	[ "$(awk '{ s += $1 } END { print s + 0 }' "$tmp/got")" = 100000 ] ||
+		fail "UDP, 100000 bytes: the peer got datagrams of $(tr '\n' ' ' < "$tmp/got")"
+	awk '$1 > 65507 { exit 1 }' "$tmp/got" || fail "UDP: a datagram over 65507 bytes"
+	: > "$tmp/in"
 fi
 
 if [ "$failures" -ne 0 ]; then

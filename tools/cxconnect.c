@@ -4,6 +4,7 @@
  *   cxconnect [-46uv] [-d ms] [-i interface] [-s source] [-t ms] [-T ms]
  *             host port
  *   cxconnect [options] addr:port [addr:port | [addr6]:port ...]
+ *   cxconnect -h | --help
  *
  * A host name goes to cx_dial(3); a list of addresses to connectx(2), in
  * the order given.  Either way the connect is a blocking one, so that the
@@ -18,6 +19,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -39,6 +42,8 @@
 
 #define MAXADDRS	64
 #define CHUNK		65536
+/* The largest UDP payload over IPv4 (65535 less IP and UDP headers). */
+#define DGRAM_MAX	(65535 - 20 - 8)
 
 struct config {
 	int			 family;	/* -4, -6, else AF_UNSPEC */
@@ -64,16 +69,18 @@ struct progress {
 	struct timespec	 t0;
 };
 
+/* The usage: on stdout with status 0 when asked for, else on stderr. */
 static void
-usage(void)
+usage(FILE *to, int status)
 {
-	fprintf(stderr,
+	fprintf(to,
 	    "usage: cxconnect [-46uv] [-d delay] [-i interface] [-s source] "
 	    "[-t timeout] [-T timeout]\n"
 	    "                 host port\n"
 	    "       cxconnect [-46uv] [...] addr:port [addr:port | "
-	    "[addr6]:port ...]\n");
-	exit(EXIT_USAGE);
+	    "[addr6]:port ...]\n"
+	    "       cxconnect -h | --help\n");
+	exit(status);
 }
 
 static void
@@ -102,44 +109,93 @@ numeric_addr(const char *addr, const char *port, struct sockaddr_storage *ss,
 	return 0;
 }
 
-/* "addr:port" or "[addr6]:port" into ss; false when s is neither. */
+/*
+ * A decimal number of digits alone (no sign, no blank, nothing after it),
+ * at most max; false otherwise.  strtol(3) and getaddrinfo(3) take a sign,
+ * leading blanks and (getaddrinfo) a port above 65535, which it wraps.
+ */
 static bool
+parse_decimal(const char *s, unsigned long max, unsigned long *v)
+{
+	unsigned long n = 0, digit;
+
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		digit = (unsigned long)(*s - '0');
+		if (n > (max - digit) / 10)
+			return false;
+		n = n * 10 + digit;
+	}
+	*v = n;
+	return true;
+}
+
+/* A port operand: a number from 1 to 65535. */
+static bool
+port_ok(const char *s)
+{
+	unsigned long v;
+
+	return parse_decimal(s, 65535, &v) && v != 0;
+}
+
+/*
+ * The port of host port: a number from 1 to 65535, or a service name;
+ * a service name begins with neither a sign nor a blank, and is not all
+ * digits.
+ */
+static bool
+service_ok(const char *s)
+{
+	if (strspn(s, "0123456789") == strlen(s))
+		return port_ok(s);
+	return strchr("+- \t\n\v\f\r", s[0]) == NULL;
+}
+
+enum operand {
+	OP_ADDRPORT,	/* an address:port, in ss */
+	OP_OTHER,	/* not of that shape: a host name or a bare address */
+	OP_BAD		/* of that shape, but not numeric or no valid port */
+};
+
+/* "addr:port" or "[addr6]:port" into ss (see enum operand). */
+static enum operand
 parse_addrport(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
 	const char *colon = strrchr(s, ':'), *h = s;
 	size_t hlen;
 
-	if (colon == NULL || colon[1] == '\0')
-		return false;
+	if (colon == NULL)
+		return OP_OTHER;
 	hlen = (size_t)(colon - s);
 	if (s[0] == '[') {
 		if (hlen < 2 || s[hlen - 1] != ']')
-			return false;
+			return OP_BAD;
 		h = s + 1;
 		hlen -= 2;
 	} else if (memchr(s, ':', hlen) != NULL)
-		return false;	/* an IPv6 address needs its brackets */
-	if (hlen == 0 || hlen >= sizeof(host))
-		return false;
+		return OP_OTHER;	/* an IPv6 address needs its brackets */
+	if (hlen == 0 || hlen >= sizeof(host) || !port_ok(colon + 1))
+		return OP_BAD;
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
 	if (numeric_addr(host, colon + 1, ss, len) != 0)
-		return false;
-	return s[0] != '[' || ss->ss_family == AF_INET6;
+		return OP_BAD;
+	return s[0] != '[' || ss->ss_family == AF_INET6 ? OP_ADDRPORT : OP_BAD;
 }
 
 static long
 parse_ms(const char *opt, const char *s)
 {
-	char *end;
-	long v;
+	unsigned long v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 0)
+	if (!parse_decimal(s, LONG_MAX, &v))
 		fail(EXIT_USAGE, opt, "not a number of milliseconds");
-	return v;
+	return (long)v;
 }
 
 /* -d, -t, -T: the process defaults, which the one connect runs under. */
@@ -160,12 +216,20 @@ set_policy(char opt, const char *arg)
 static void
 parse_options(int argc, char **argv, struct config *cfg)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	int ch;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->type = SOCK_STREAM;
-	while ((ch = getopt(argc, argv, "46d:i:s:t:T:uv")) != -1) {
+	while ((ch = getopt_long(argc, argv, "46d:hi:s:t:T:uv", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			usage(stdout, 0);
+			break;
 		case '4':
 			cfg->family = AF_INET;
 			break;
@@ -193,7 +257,7 @@ parse_options(int argc, char **argv, struct config *cfg)
 			cfg->verbose = true;
 			break;
 		default:
-			usage();
+			usage(stderr, EXIT_USAGE);
 		}
 	}
 	if (cfg->srclen != 0 && cfg->family != AF_UNSPEC &&
@@ -233,23 +297,32 @@ parse_target(int argc, char **argv, const struct config *cfg,
     struct target *t)
 {
 	struct sockaddr_storage ss[MAXADDRS];
+	enum operand kind;
 	socklen_t len;
 	int i;
 
 	memset(t, 0, sizeof(*t));
 	if (argc < 1 || argc > MAXADDRS)
-		usage();
-	for (i = 0; i < argc && parse_addrport(argv[i], &ss[i], &len); i++)
+		usage(stderr, EXIT_USAGE);
+	if (parse_addrport(argv[0], &ss[0], &len) == OP_OTHER) {
+		if (argc != 2)
+			usage(stderr, EXIT_USAGE);
+		if (!service_ok(argv[1]))
+			fail(EXIT_USAGE, argv[1],
+			    "not a port (1 to 65535) nor a service name");
+		t->host = argv[0];
+		t->service = argv[1];
+		return;
+	}
+	for (i = 0; i < argc; i++) {
+		if ((kind = parse_addrport(argv[i], &ss[i], &len)) != OP_ADDRPORT)
+			fail(EXIT_USAGE, argv[i], kind == OP_BAD ?
+			    "not a numeric address:port (port 1 to 65535)" :
+			    "not an address:port (IPv6 in brackets)");
 		if (cfg->family != AF_UNSPEC && ss[i].ss_family != cfg->family)
 			fail(EXIT_USAGE, argv[i], cfg->srclen != 0 ?
 			    "not of the source's address family" :
 			    "not of the address family asked for");
-	if (i < argc) {
-		if (argc != 2)
-			usage();
-		t->host = argv[0];
-		t->service = argv[1];
-		return;
 	}
 	t->family = ss[0].ss_family;
 	for (i = 1; i < argc; i++)
@@ -376,6 +449,8 @@ start(const struct config *cfg, const struct target *t, struct progress *pg)
 		}
 		fd = cx_dial(t->host, t->service, cfg->type | SOCK_CLOEXEC,
 		    &opts, NULL, &gai);
+		if (gai == EAI_SERVICE)
+			fail(EXIT_USAGE, t->service, "no such service");
 		if (fd == -1 && gai != 0)
 			fail(EXIT_NOCONNECT, t->host, gai == EAI_SYSTEM ?
 			    strerror(errno) : gai_strerror(gai));
@@ -425,10 +500,12 @@ transient(int err)
 	return err == EINTR || err == EAGAIN || err == EWOULDBLOCK;
 }
 
+/* Read at most max bytes into an empty chunk; a datagram socket has no end. */
 static void
-pump_read(int fd, struct chunk *c, bool *eof, bool dgram, const char *what)
+pump_read(int fd, struct chunk *c, size_t max, bool *eof, bool dgram,
+    const char *what)
 {
-	ssize_t n = read(fd, c->data, sizeof(c->data));
+	ssize_t n = read(fd, c->data, max);
 
 	if (n == -1 && !transient(errno))
 		io_fail(what);
@@ -467,7 +544,8 @@ pump_events(const struct pump *p, struct pollfd pfd[3])
 /*
  * stdin to the peer, the peer to stdout, until the peer ends its side.
  * stdin's end is passed on as a half-close (TCP); a datagram socket has
- * no end, so it runs until interrupted.
+ * no end, so it runs until interrupted.  With UDP each read of stdin is
+ * one datagram, so a read takes at most what one datagram can carry.
  */
 static int
 pump(int net, bool dgram)
@@ -495,16 +573,36 @@ pump(int net, bool dgram)
 		if (pfd[0].revents & POLLNVAL)
 			p.in_eof = true;	/* no stdin: as if empty */
 		else if (pfd[0].revents & ready)
-			pump_read(STDIN_FILENO, &p.up, &p.in_eof, false,
-			    "stdin");
+			pump_read(STDIN_FILENO, &p.up, p.dgram ? DGRAM_MAX :
+			    CHUNK, &p.in_eof, false, "stdin");
 		if (pfd[1].revents & ready && p.up.len > 0)
 			pump_write(net, &p.up, "send");
 		if (pfd[1].revents & ready && pfd[1].events & POLLIN)
-			pump_read(net, &p.down, &p.net_eof, p.dgram,
+			pump_read(net, &p.down, CHUNK, &p.net_eof, p.dgram,
 			    "receive");
 		if (pfd[2].revents & (ready | POLLNVAL))
 			pump_write(STDOUT_FILENO, &p.down, "stdout");
 	}
+}
+
+/*
+ * A standard descriptor the tool was started without (cxconnect <&-) gets
+ * /dev/null in its place before any socket is opened, so that the socket
+ * can never be descriptor 0, 1 or 2: the peer's data would be read back as
+ * input and sent to the peer, or the peer would get our output or our
+ * messages (cxconnect(1), DESCRIPTION).  At fd, 0 .. fd-1 are open, so
+ * open(2) returns fd.
+ */
+static void
+fill_standard_fds(void)
+{
+	int fd;
+
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+		    open("/dev/null", fd == STDIN_FILENO ? O_RDONLY :
+		    O_WRONLY) != fd)
+			_exit(EXIT_NOCONNECT);
 }
 
 int
@@ -515,6 +613,7 @@ main(int argc, char **argv)
 	struct progress pg;
 	int fd;
 
+	fill_standard_fds();
 	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv, &cfg);
 	parse_target(argc - optind, argv + optind, &cfg, &t);
