@@ -126,10 +126,12 @@ if ! ${CC:-cc} -o "$tmp/macos_client" -include connectx.h \
 	exit 1
 fi
 if command -v python3 >/dev/null 2>&1; then
+	# The port file appears whole (renamed into place), once listening.
 	python3 - "$tmp/port" <<'PY' &
-import socket, sys
+import os, socket, sys
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
-open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+open(sys.argv[1] + ".new", "w").write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".new", sys.argv[1])
 s.settimeout(10)
 c, _ = s.accept(); got = b""
 while True:
@@ -138,11 +140,13 @@ while True:
     got += b
 c.sendall(b"got " + got); c.close()
 PY
-	# The listener's port, once python3 has started: seconds on a loaded
-	# machine (up to 30 s allowed; it is written as soon as it listens).
-	i=0
-	while [ ! -s "$tmp/port" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -s "$tmp/port" ] || fail "macos_client's listener did not start in 30 s"
+	server=$!
+	# Wait on readiness, not on time (python3 alone can take seconds on a
+	# loaded machine): until the port is there or the listener is gone.
+	while [ ! -s "$tmp/port" ] && kill -0 "$server" 2>/dev/null; do
+		sleep 0.05
+	done
+	[ -s "$tmp/port" ] || fail "the python3 listener did not start"
 	reply=$(LD_LIBRARY_PATH="$(dirname "$so")" "$tmp/macos_client" 127.0.0.1 \
 	    "$(cat "$tmp/port")" hello)
 	wait
