@@ -17,7 +17,11 @@
 #include "sockstate.h"
 #include "transport.h"
 
-/* Row 6: families against the socket; IPv4 entries mapped on AF_INET6. */
+/*
+ * Row 6: families against the socket; IPv4 entries mapped on AF_INET6.  An
+ * IPv4-mapped IPv6 entry is IPv4 too: a V6ONLY socket refuses it, as kernel
+ * SCTP does (sctp_connectx(3) ERRORS), before an ID is taken.
+ */
 static int
 check_families(const struct sockstate *st, struct destlist *dests)
 {
@@ -27,10 +31,12 @@ check_families(const struct sockstate *st, struct destlist *dests)
 	int v6only = 0;
 
 	for (i = 0; i < dests->n; i++) {
-		if (addr_family(&dests->v[i]) == AF_INET)
-			has_v4 = true;
-		else if (st->family == AF_INET)
+		if (addr_family(&dests->v[i]) == AF_INET6 &&
+		    st->family == AF_INET)
 			return EINVAL;
+		if (addr_family(&dests->v[i]) == AF_INET ||
+		    addr_is_v4mapped(&dests->v[i]))
+			has_v4 = true;
 	}
 	if (st->family != AF_INET6 || !has_v4)
 		return 0;

@@ -631,6 +631,65 @@ START_TEST(test_sctp_connectx_row06_v6only_v4_second_einval)
 }
 END_TEST
 
+/*
+ * A V6ONLY socket given an IPv4 address written IPv4-mapped
+ * (::ffff:127.0.0.1, as a resolver with AI_V4MAPPED returns it): refused
+ * at row 6 as an IPv4 entry, as kernel SCTP refuses it, before anything is
+ * done: the socket untouched, no connection, no association ID used up.
+ */
+START_TEST(test_sctp_connectx_row06_v6only_v4mapped_einval)
+{
+	struct listener l;
+	struct sockaddr_in6 mapped;
+	unsigned char buf[2 * sizeof(struct sockaddr_in6)];
+	sctp_assoc_t before = 0, after = 0, id = -1;
+	int a, fd = tu_socket(AF_INET6, SOCK_STREAM),
+	    u = tu_socket(AF_INET6, SOCK_DGRAM),
+	    probe = tu_socket(AF_INET6, SOCK_DGRAM);
+
+	set_v6only(fd, 1);
+	set_v6only(u, 1);
+	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
+	memset(&mapped, 0, sizeof(mapped));
+	mapped.sin6_family = AF_INET6;
+	mapped.sin6_port = htons(tu_port_of(&l.addr));
+	ck_assert_int_eq(inet_pton(AF_INET6, "::ffff:127.0.0.1",
+	    &mapped.sin6_addr), 1);
+	/* The ID the next association gets, before and after. */
+	ck_assert_int_eq(sctp_connectx(probe, (struct sockaddr *)&mapped, 1,
+	    &before), 0);
+	EXPECT_ERR(sctp_connectx(fd, (struct sockaddr *)&mapped, 1, &id),
+	    EINVAL);
+	PRISTINE(fd);
+	EXPECT_ERR(sctp_connectx(u, (struct sockaddr *)&mapped, 1, &id),
+	    EINVAL);
+	PRISTINE(u);
+	/* Second of two, after a native IPv6 entry. */
+	pack_loopback(buf, AF_INET6, tu_port_of(&l.addr), 1);
+	memcpy(buf + sizeof(mapped), &mapped, sizeof(mapped));
+	EXPECT_ERR(sctp_connectx(fd, (struct sockaddr *)buf, 2, &id), EINVAL);
+	PRISTINE(fd);
+	tu_assert_no_connection(&l);
+	close(probe);
+	probe = tu_socket(AF_INET6, SOCK_DGRAM);
+	ck_assert_int_eq(sctp_connectx(probe, (struct sockaddr *)&mapped, 1,
+	    &after), 0);
+	ck_assert_int_eq(after, before + 1);
+	/* The same socket without V6ONLY takes it. */
+	close(fd);
+	fd = tu_socket(AF_INET6, SOCK_STREAM);
+	set_v6only(fd, 0);
+	ck_assert_msg(sctp_connectx(fd, (struct sockaddr *)&mapped, 1, &id) == 0,
+	    "sctp_connectx: %s", strerror(errno));
+	ck_assert_int_ge(a = tu_accept(&l, 2000), 0);
+	close(a);
+	close(fd);
+	close(u);
+	close(probe);
+	close(l.fd);
+}
+END_TEST
+
 START_TEST(test_sctp_connectx_row06_before_row07)
 {
 	struct sockaddr_storage d;
@@ -1195,6 +1254,7 @@ sctp_connectx_errors_suite(void)
 	tcase_add_test(tc, test_sctp_connectx_row06_v6_second_on_v4_einval);
 	tcase_add_test(tc, test_sctp_connectx_row06_v6only_v4_einval);
 	tcase_add_test(tc, test_sctp_connectx_row06_v6only_v4_second_einval);
+	tcase_add_test(tc, test_sctp_connectx_row06_v6only_v4mapped_einval);
 	tcase_add_test(tc, test_sctp_connectx_row06_before_row07);
 	tcase_add_test(tc, test_sctp_connectx_row06_before_row08_row09);
 	tcase_add_test(tc, test_sctp_connectx_row06_mapped_v4_on_v6_connects);
