@@ -69,6 +69,16 @@ disconnectx(int fd, sae_associd_t associd, sae_connid_t connid)
 	/* A run between attempts has nothing in the kernel to end. */
 	if (st.connected || st.connecting)
 		err = st.tp->disconnect(fd);
+	/*
+	 * A dissolve that failed and left the association as it was (UDP,
+	 * the port could not be kept): its record stays too.
+	 */
+	if (err != 0 && !running && st.tp == &transport_udp) {
+		struct sockstate after = st;
+
+		if (sockstate_inspect(&after) == 0 && after.connected)
+			goto fail;
+	}
 	if (err != 0)
 		goto fail;
 	return 0;

@@ -5,10 +5,14 @@
 #include <config.h>
 
 #include <errno.h>
-#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
 
 #include "sockio.h"
+#include "sockopts.h"
 #include "sockstate.h"
 #include "transport.h"
 
@@ -20,28 +24,132 @@ port_of(struct sockaddr_storage *ss)
 	return &((struct sockaddr_in *)(void *)ss)->sin_port;
 }
 
+static bool
+addr_is_wildcard(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+		    &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr);
+	return ((const struct sockaddr_in *)(const void *)ss)->sin_addr.s_addr ==
+	    htonl(INADDR_ANY);
+}
+
+/* The wildcard address of ss's family, with ss's port. */
+static void
+wildcard_of(const struct sockaddr_storage *ss, struct sockaddr_storage *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->ss_family = ss->ss_family;
+	*port_of(w) = *port_of((struct sockaddr_storage *)(uintptr_t)ss);
+}
+
+static socklen_t
+len_of(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+}
+
 /*
- * Dissolve the association.  The kernel also lets go of a local port the
- * application did not bind explicitly; it is bound again, on the address
- * the socket is left with, so that the socket keeps its port.
+ * A socket of fd's kind holding the port while the kernel lets go of it:
+ * bound with SO_REUSEADDR (which fd has for the moment) on the wildcard
+ * address if it can be, else on the address fd had.  *at is where it
+ * holds it; -1 with errno when it cannot be had.
  */
 static int
-udp_dissolve(int fd, in_port_t port)
+hold_port(int fd, const struct sockaddr_storage *had,
+    struct sockaddr_storage *at)
+{
+	int h, on = 1, v6only = 0, type = SOCK_DGRAM, proto = IPPROTO_UDP, err;
+	socklen_t len = sizeof(int);
+
+	getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len);
+	if ((h = socket(had->ss_family, type | SOCK_CLOEXEC, proto)) == -1)
+		return -1;
+	len = sizeof(v6only);
+	if ((had->ss_family == AF_INET6 &&
+	    (getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len) != 0 ||
+	    setsockopt(h, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+	    sizeof(v6only)) != 0)) ||
+	    setsockopt(h, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0)
+		goto fail;
+	wildcard_of(had, at);
+	if (bind(h, (struct sockaddr *)at, len_of(at)) == 0)
+		return h;
+	*at = *had;
+	if (errno == EADDRINUSE && !addr_is_wildcard(had) &&
+	    bind(h, (struct sockaddr *)at, len_of(at)) == 0)
+		return h;
+fail:
+	err = errno;
+	close(h);
+	errno = err;
+	return -1;
+}
+
+/*
+ * Dissolve the association, keeping the port of had (the socket's local
+ * address while associated, or before the call for udp_restore; port 0:
+ * none to keep).  Linux's disconnect lets go of a port the application
+ * did not bind explicitly, of an address it did not bind, and of the
+ * interface binding: the interface is bound again, and the port on the
+ * address the kernel kept, else on the wildcard address, else (another
+ * socket holds the port on some address) on the address the socket had.
+ * Meanwhile a second socket holds the port, so that no other can take it
+ * in between; the socket shares it with that one through SO_REUSEADDR,
+ * set for the moment.  When the port cannot be held, nothing is done
+ * (disconnectx(2), UDP).
+ */
+static int
+udp_dissolve(int fd, const struct sockaddr_storage *had)
 {
 	struct sockaddr sa = { .sa_family = AF_UNSPEC };
-	struct sockaddr_storage local;
-	socklen_t len = sizeof(local);
+	struct sockaddr_storage local, at;
+	socklen_t len = sizeof(int);
+	int holder = -1, reuse = 0, on = 1, ifindex = 0, err = 0;
+	bool reuse_set = false;
 
-	if (connect(fd, &sa, sizeof(sa)) != 0)
+	if (had == NULL || *port_of((struct sockaddr_storage *)(uintptr_t)had) == 0)
+		return connect(fd, &sa, sizeof(sa)) == 0 ? 0 : errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex, &len) != 0)
+		ifindex = 0;
+	len = sizeof(reuse);
+	if (getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, &len) != 0)
 		return errno;
-	if (port == 0)
-		return 0;
-	if (getsockname(fd, (struct sockaddr *)&local, &len) != 0)
-		return errno;
+	if (!reuse) {
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0)
+			return errno;
+		reuse_set = true;
+	}
+	if ((holder = hold_port(fd, had, &at)) == -1) {
+		err = errno;
+		goto out;	/* still associated, as it was */
+	}
+	if (connect(fd, &sa, sizeof(sa)) != 0) {
+		err = errno;
+		goto out;
+	}
+	if (ifindex != 0)
+		setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex,
+		    sizeof(ifindex));
+	len = sizeof(local);
+	if (getsockname(fd, (struct sockaddr *)&local, &len) != 0) {
+		err = errno;
+		goto out;
+	}
 	if (*port_of(&local) != 0)
-		return 0;
-	*port_of(&local) = port;
-	return bind(fd, (struct sockaddr *)&local, len) == 0 ? 0 : errno;
+		goto out;	/* bound explicitly: the kernel kept it */
+	if (!addr_is_wildcard(&local))
+		at = local;	/* the address bound explicitly, kept */
+	*port_of(&at) = *port_of((struct sockaddr_storage *)(uintptr_t)had);
+	if (bind(fd, (struct sockaddr *)&at, len_of(&at)) != 0)
+		err = errno;
+out:
+	if (reuse_set)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
+	if (holder != -1)
+		close(holder);
+	return err;
 }
 
 /*
@@ -64,12 +172,10 @@ udp_start(int fd, const struct sockaddr *sa, socklen_t len)
 static int
 udp_restore(int fd, const struct sockstate *before)
 {
-	struct sockaddr_storage local = before->local;
-
 	if (before->connected)
 		return connect(fd, (const struct sockaddr *)&before->peer,
 		    before->peerlen) == 0 ? 0 : errno;
-	return udp_dissolve(fd, before->bound ? *port_of(&local) : 0);
+	return udp_dissolve(fd, before->bound ? &before->local : NULL);
 }
 
 /* One datagram, all of it or nothing. */
@@ -92,7 +198,7 @@ udp_disconnect(int fd)
 
 	if (getsockname(fd, (struct sockaddr *)&local, &len) != 0)
 		return errno;
-	return udp_dissolve(fd, *port_of(&local));
+	return udp_dissolve(fd, &local);
 }
 
 /* 65535 less the IP (IPv4 only) and UDP headers. */

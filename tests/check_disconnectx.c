@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 
 #include <check.h>
 #include "connectx.h"
+#include "sockopts.h"
 #include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -599,6 +601,71 @@ START_TEST(test_disconnectx_udp_connected_by_connect)
 }
 END_TEST
 
+/*
+ * Another program holds the port on another address (127.0.0.2:P, no
+ * SO_REUSEADDR) while ours is associated from 127.0.0.1:P.  disconnectx
+ * must keep the port (disconnectx(2): the port is bound again on the
+ * wildcard address where it can be, else on the address it had), and the
+ * socket associates again from it.
+ */
+START_TEST(test_disconnectx_udp_port_held_on_another_address_is_kept)
+{
+	struct sockaddr_storage a, other, from;
+	socklen_t al, ol, fl = sizeof(from);
+	int ra = udp_receiver(AF_INET, &a, &al),
+	    fd = tu_socket(AF_INET, SOCK_DGRAM),
+	    o = tu_socket(AF_INET, SOCK_DGRAM);
+	uint16_t port;
+	char c;
+
+	EXPECT_OK(cx(fd, &a, al));
+	port = local_port(fd);
+	tu_set_v4(&other, &ol, "127.0.0.2", port);
+	ck_assert_int_eq(bind(o, (struct sockaddr *)&other, ol), 0);
+	EXPECT_OK(disconnectx(fd, assoc_of(fd), SAE_CONNID_ANY));
+	ck_assert(!tu_is_connected(fd));
+	ck_assert_uint_eq(local_port(fd), port);
+	assert_record_dropped(fd);
+	/* The other program's socket keeps its own. */
+	ck_assert_uint_eq(local_port(o), port);
+	/* Associated again, from the same port. */
+	EXPECT_OK(cx(fd, &a, al));
+	ck_assert_uint_eq(local_port(fd), port);
+	ck_assert_int_eq(send(fd, "y", 1, 0), 1);
+	ck_assert_int_eq(recvfrom(ra, &c, 1, 0, (struct sockaddr *)&from, &fl), 1);
+	ck_assert_uint_eq(tu_port_of(&from), port);
+	close(o);
+}
+END_TEST
+
+/*
+ * Linux's disconnect also drops the socket's interface binding; a socket
+ * connectx bound to an interface (sae_srcif) keeps it through
+ * disconnectx, as it keeps its port, and leaves through it again.
+ */
+START_TEST(test_disconnectx_udp_keeps_its_interface)
+{
+	struct sockaddr_storage a;
+	socklen_t al, len;
+	sa_endpoints_t ep;
+	int ifindex = -1, r = udp_receiver(AF_INET, &a, &al),
+	    fd = tu_socket(AF_INET, SOCK_DGRAM);
+
+	memset(&ep, 0, sizeof(ep));
+	ep.sae_srcif = if_nametoindex("lo");
+	ck_assert_uint_ne(ep.sae_srcif, 0);
+	ep.sae_dstaddr = (const struct sockaddr *)&a;
+	ep.sae_dstaddrlen = al;
+	EXPECT_OK(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL));
+	EXPECT_OK(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY));
+	len = sizeof(ifindex);
+	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex,
+	    &len), 0);
+	ck_assert_int_eq(ifindex, (int)ep.sae_srcif);
+	close(r);
+}
+END_TEST
+
 /* ---- TCP established: FIN; no connect again; record dropped --------- */
 
 static void
@@ -817,6 +884,8 @@ disconnectx_suite(void)
 	tcase_add_test(tc, test_disconnectx_udp_bound_port0_keeps_port);
 	tcase_add_test(tc, test_disconnectx_udp_explicit_bound_keeps_address);
 	tcase_add_test(tc, test_disconnectx_udp_connected_by_connect);
+	tcase_add_test(tc, test_disconnectx_udp_port_held_on_another_address_is_kept);
+	tcase_add_test(tc, test_disconnectx_udp_keeps_its_interface);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tcp");
