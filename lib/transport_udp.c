@@ -152,20 +152,72 @@ out:
 	return err;
 }
 
+/* Whether a (of a datagram's source) is b, the peer: address and port. */
+static bool
+same_peer(const struct sockaddr_storage *a, const struct sockaddr *b)
+{
+	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
+	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
+
+	if (a->ss_family != b->sa_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return a4->sin_port == b4->sin_port &&
+		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	return a6->sin6_port == b6->sin6_port &&
+	    IN6_ARE_ADDR_EQUAL(&a6->sin6_addr, &b6->sin6_addr);
+}
+
+/*
+ * Drop the datagrams queued before the socket took its new peer that are
+ * not from that peer: the old peer's, or anyone's while it had none.  An
+ * associated socket receives from its peer only (connectx(2), UDP), but
+ * Linux's connect(2) leaves the queue as it is, so the application would
+ * read the old peer's datagram as the new one's.  The queue is read from
+ * its head and cannot be reordered: dropping stops at the first datagram
+ * from the new peer.  Nothing from another source arrives after connect.
+ */
+static void
+drop_strays(int fd, const struct sockaddr *peer)
+{
+	struct sockaddr_storage from;
+	struct msghdr msg;
+	struct iovec iov;
+	char byte;
+
+	for (;;) {
+		memset(&msg, 0, sizeof(msg));
+		iov.iov_base = &byte;
+		iov.iov_len = 1;
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_name = &from;
+		msg.msg_namelen = sizeof(from);
+		if (recvmsg(fd, &msg, MSG_PEEK | MSG_DONTWAIT) < 0 ||
+		    same_peer(&from, peer))
+			return;
+		if (recv(fd, &byte, 1, MSG_DONTWAIT) < 0)
+			return;
+	}
+}
+
 /*
  * Associate.  An error the previous peer left pending (ECONNREFUSED from
  * an ICMP port unreachable) belongs to the old association: collected
  * here, once the socket has its new peer, it never fails the first send
  * to the new one (HACKING.md, Verdicts).  Errors from the old peer that
- * arrive later no longer match the socket.
+ * arrive later no longer match the socket.  Its datagrams still queued
+ * are dropped likewise (drop_strays).
  */
 static int
 udp_start(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	int err = sockio_connect(fd, sa, len);
 
-	if (err == 0)
+	if (err == 0) {
 		sockio_pending_error(fd);
+		drop_strays(fd, sa);
+	}
 	return err;
 }
 

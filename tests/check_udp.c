@@ -126,6 +126,98 @@ assert_send_reaches(int fd, const struct peer *p, const char *msg)
 	ck_assert_mem_eq(buf, msg, strlen(msg));
 }
 
+/* The next datagram fd receives within a second: its length and source. */
+static ssize_t
+recv_from_within(int fd, char *buf, size_t len, struct sockaddr_storage *from)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	socklen_t fl = sizeof(*from);
+
+	if (poll(&pfd, 1, 1000) != 1)
+		return -1;
+	return recvfrom(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)from, &fl);
+}
+
+/* Send msg from p to fd and wait until fd has it queued. */
+static void
+queue_from(const struct peer *p, int fd, const char *msg)
+{
+	struct sockaddr_storage me;
+	socklen_t ml = sizeof(me);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&me, &ml), 0);
+	ck_assert_int_eq(sendto(p->fd, msg, strlen(msg), 0,
+	    (struct sockaddr *)&me, ml), (ssize_t)strlen(msg));
+	ck_assert_int_eq(poll(&pfd, 1, 1000), 1);
+}
+
+/*
+ * A client associated with A re-associates with B while A's answer is
+ * still queued; later, dissolved, a stray datagram from C is queued before
+ * it associates with B again.  What it reads after each connectx is B's:
+ * an associated socket receives from its peer only (connectx(2), UDP).
+ */
+START_TEST(test_udp_reassociation_drops_what_the_old_peer_left_queued)
+{
+	struct sockaddr_storage from;
+	struct peer a, b, c;
+	char buf[16];
+	int fd;
+
+	make_peer(&a, AF_INET);
+	make_peer(&b, AF_INET);
+	make_peer(&c, AF_INET);
+	fd = udp_socket(AF_INET, 0);
+	ck_assert_int_eq(connectx_peer(fd, &a), 0);
+	queue_from(&a, fd, "from a");
+	ck_assert_int_eq(connectx_peer(fd, &b), 0);
+	queue_from(&b, fd, "from b");
+	ck_assert_int_eq(recv_from_within(fd, buf, sizeof(buf), &from), 6);
+	ck_assert_mem_eq(buf, "from b", 6);
+	ck_assert_mem_eq(&from, &b.addr, b.addrlen);
+
+	ck_assert_int_eq(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), 0);
+	queue_from(&c, fd, "from c");
+	ck_assert_int_eq(connectx_peer(fd, &b), 0);
+	queue_from(&b, fd, "b again");
+	ck_assert_int_eq(recv_from_within(fd, buf, sizeof(buf), &from), 7);
+	ck_assert_mem_eq(buf, "b again", 7);
+	ck_assert_mem_eq(&from, &b.addr, b.addrlen);
+	close(fd);
+	close(a.fd);
+	close(b.fd);
+	close(c.fd);
+}
+END_TEST
+
+/*
+ * Dissolved, the socket got a datagram from B before it associated with
+ * B: that one is B's and is kept.
+ */
+START_TEST(test_udp_association_keeps_what_the_new_peer_sent_first)
+{
+	struct sockaddr_storage from;
+	struct peer a, b;
+	char buf[16];
+	int fd;
+
+	make_peer(&a, AF_INET);
+	make_peer(&b, AF_INET);
+	fd = udp_socket(AF_INET, 0);
+	ck_assert_int_eq(connectx_peer(fd, &a), 0);
+	ck_assert_int_eq(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), 0);
+	queue_from(&b, fd, "early b");
+	ck_assert_int_eq(connectx_peer(fd, &b), 0);
+	ck_assert_int_eq(recv_from_within(fd, buf, sizeof(buf), &from), 7);
+	ck_assert_mem_eq(buf, "early b", 7);
+	ck_assert_mem_eq(&from, &b.addr, b.addrlen);
+	close(fd);
+	close(a.fd);
+	close(b.fd);
+}
+END_TEST
+
 START_TEST(test_udp_connectx_associates_with_the_address)
 {
 	struct peer a;
@@ -461,6 +553,8 @@ udp_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_udp_connectx_associates_with_the_address);
 	tcase_add_test(tc, test_udp_connectx_reassociates_to_another_peer);
+	tcase_add_test(tc, test_udp_reassociation_drops_what_the_old_peer_left_queued);
+	tcase_add_test(tc, test_udp_association_keeps_what_the_new_peer_sent_first);
 	tcase_add_test(tc, test_udp_nonblocking_socket_associates_at_once);
 	tcase_add_test(tc, test_udp_list_associates_the_first_routable_address);
 	tcase_add_test(tc, test_udp_sctp_connectx_sets_id_and_refuses_a_connected_socket);
