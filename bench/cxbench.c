@@ -477,11 +477,27 @@ bench_leaks(int n)
 	close(hole);
 }
 
+/* A count: 1 to 100000000 in decimal digits alone, else usage (exit 2). */
+static int
+count_arg(const char *s)
+{
+	long v = 0;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9' && v <= 100000000; p++)
+		v = v * 10 + (*p - '0');
+	if (p == s || *p != '\0' || v < 1 || v > 100000000) {
+		fprintf(stderr, "cxbench: %s: not a count (1 to 100000000)\n", s);
+		exit(2);
+	}
+	return (int)v;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "all";
-	int n = argc > 2 ? atoi(argv[2]) : 0;
+	int n = argc > 2 && strcmp(what, "calls") != 0 ? count_arg(argv[2]) : 0;
 	bool all = strcmp(what, "all") == 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -493,10 +509,15 @@ main(int argc, char **argv)
 		for (w = 0; w < 3; w++)
 			if (strcmp(argv[2], w == 0 ? "plain" : way_name[w]) == 0)
 				break;
+		if (w == 3) {
+			fprintf(stderr, "cxbench: calls: %s: not a way of "
+			    "connecting\n", argv[2]);
+			return 2;
+		}
 		acceptor_start(&a, &sin);
-		connect_many((enum way)w, &sin, atoi(argv[3]));
+		connect_many((enum way)w, &sin, count_arg(argv[3]));
 		acceptor_stop(&a);
-		return w == 3;
+		return 0;
 	}
 	if (all || strcmp(what, "overhead") == 0)
 		bench_overhead(n ? n : 20000);

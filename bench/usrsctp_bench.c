@@ -129,6 +129,18 @@ report(const char *what, double *v, int n)
 	    n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, v[0], v[n - 1]);
 }
 
+/* Decimal digits alone, at most 10^9; -1 otherwise (which no range takes). */
+static long
+decimal_arg(const char *s)
+{
+	long v = 0;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9' && v <= 1000000000; p++)
+		v = v * 10 + (*p - '0');
+	return p == s || *p != '\0' || v > 1000000000 ? -1 : v;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -137,14 +149,14 @@ main(int argc, char **argv)
 	struct sockaddr_in6 sin6;
 	struct sockaddr_in sin;
 	struct socket *l;
-	long runs = argc > 1 ? strtol(argv[1], NULL, 10) : 5, d;
+	long runs = argc > 1 ? decimal_arg(argv[1]) : 5, d;
 	int i;
 
 	if (runs < 1 || runs > MAXRUNS) {
 		fprintf(stderr, "usage: usrsctp_bench [runs (1..%d) [attempt_delay_ms]]\n", MAXRUNS);
 		return 2;
 	}
-	if (argc > 2 && cx_setdefault(CX_OPT_ATTEMPT_DELAY_MS, strtol(argv[2], NULL, 10)) != 0) {
+	if (argc > 2 && cx_setdefault(CX_OPT_ATTEMPT_DELAY_MS, decimal_arg(argv[2])) != 0) {
 		perror("attempt delay");
 		return 2;
 	}

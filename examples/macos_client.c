@@ -19,6 +19,20 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A port: 1 to 65535 in decimal digits alone, else a usage error. */
+static unsigned short
+port_number(const char *s)
+{
+	unsigned long port = 0;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9' && port <= 65535; p++)
+		port = port * 10 + (unsigned long)(*p - '0');
+	if (p == s || *p != '\0' || port == 0 || port > 65535)
+		errx(2, "bad port %s", s);
+	return (unsigned short)port;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -32,7 +46,7 @@ main(int argc, char *argv[])
 		errx(2, "usage: macos_client address port message");
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)atoi(argv[2]));
+	sin.sin_port = htons(port_number(argv[2]));
 	if (inet_pton(AF_INET, argv[1], &sin.sin_addr) != 1)
 		errx(2, "bad address %s", argv[1]);
 

@@ -25,15 +25,21 @@ static int
 parse(const char *s, struct sockaddr_in *sin)
 {
 	char host[64];
-	const char *colon = strrchr(s, ':');
+	const char *colon = strrchr(s, ':'), *p;
+	unsigned long port = 0;
 
 	if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
+		return -1;
+	/* The port: 1 to 65535 in decimal digits alone (atoi would wrap it). */
+	for (p = colon + 1; *p >= '0' && *p <= '9' && port <= 65535; p++)
+		port = port * 10 + (unsigned long)(*p - '0');
+	if (p == colon + 1 || *p != '\0' || port == 0 || port > 65535)
 		return -1;
 	memcpy(host, s, (size_t)(colon - s));
 	host[colon - s] = '\0';
 	memset(sin, 0, sizeof(*sin));
 	sin->sin_family = AF_INET;
-	sin->sin_port = htons((uint16_t)atoi(colon + 1));
+	sin->sin_port = htons((uint16_t)port);
 	return inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -1;
 }
 
