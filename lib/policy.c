@@ -74,21 +74,33 @@ field(struct policy *p, const struct option_desc *d)
 	return (long *)(void *)((char *)p + d->off);
 }
 
+/*
+ * A value of the environment: decimal digits alone (strtol(3) would take
+ * a sign and leading blanks too), at most max; -1 otherwise.
+ */
+static long
+env_number(const char *s, long max)
+{
+	long v = 0;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9' && v <= max; p++)
+		v = v * 10 + (*p - '0');
+	return p == s || *p != '\0' || v > max ? -1 : v;
+}
+
 static void
 read_environment(void)
 {
 	const char *s;
-	char *end;
 	long v;
 	size_t i;
 
 	for (i = 0; i < NOPTIONS; i++) {
 		if ((s = getenv(options[i].env)) == NULL)
 			continue;
-		errno = 0;
-		v = strtol(s, &end, 10);
-		if (errno != 0 || end == s || *end != '\0' ||
-		    !in_range(&options[i], v)) {
+		v = env_number(s, options[i].max);
+		if (v == -1 || !in_range(&options[i], v)) {
 			fprintf(stderr, "libconnectx: ignoring %s=\"%s\" "
 			    "(allowed: %s%ld..%ld)\n", options[i].env, s,
 			    options[i].zero_ok ? "0 or " : "",

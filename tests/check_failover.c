@@ -773,7 +773,9 @@ END_TEST
 
 START_TEST(test_env_bad_attempt_delay_is_ignored_with_one_line_warning)
 {
-	static const char *const bad[] = { "5", "2001", "abc", "100ms", "", "-20" };
+	/* Digits alone (libconnectx(3), ENVIRONMENT): no sign, no blank. */
+	static const char *const bad[] = { "5", "2001", "abc", "100ms", "", "-20",
+	    "+100", " 100", "100 ", "-0", "99999999999999999999" };
 	char out[256], err[1024];
 	size_t i;
 
