@@ -179,12 +179,27 @@ run_new(struct engine_request *req)
 	return r;
 }
 
+/*
+ * Whether the user's descriptor still names the run's socket: looked at
+ * (its cookie) right before every action on that number, since another
+ * thread may close it or dup2(2) something else onto it meanwhile
+ * (HACKING.md, Verdicts, "A socket closed under a run").  Once not, never
+ * again: the run leaves the number alone.
+ */
+static bool
+user_fd_ours(struct run *r)
+{
+	if (!r->gone && sockstate_cookie(r->fd) != r->cookie)
+		r->gone = true;
+	return !r->gone;
+}
+
 /* Let go of the socket an attempt ran on. */
 static void
 release(struct run *r, int fd)
 {
 	if (fd == r->fd) {
-		if (!r->gone)
+		if (user_fd_ours(r))
 			r->tp->abandon(fd);
 		r->user_busy = false;
 	} else if (fd >= 0)
@@ -213,7 +228,7 @@ notify(struct run *r, size_t at)
 static bool
 cancelled(struct run *r)
 {
-	if (!r->cancelled && !r->gone)
+	if (!r->cancelled && user_fd_ours(r))
 		r->cancelled = registry_cancelled(r->fd, r->cookie);
 	return r->cancelled || r->gone;
 }
@@ -307,11 +322,15 @@ move_to_user_fd(struct run *r, int fd, int flags)
 	uint64_t cookie;
 	int fdflags;
 
-	if (r->gone)
+	if (!user_fd_ours(r))
 		return ECONNABORTED;
 	if ((fdflags = fcntl(r->fd, F_GETFD)) == -1 ||
-	    fcntl(fd, F_SETFL, flags) == -1 ||
-	    dup3(fd, r->fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) == -1)
+	    fcntl(fd, F_SETFL, flags) == -1)
+		return errno;
+	/* Looked at last just before: the window left is in CAVEATS. */
+	if (!user_fd_ours(r))
+		return ECONNABORTED;
+	if (dup3(fd, r->fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) == -1)
 		return errno;
 	close(fd);
 	cookie = sockstate_cookie(r->fd);
@@ -494,8 +513,14 @@ socket_for_next(struct run *r)
 		if (r->nlive >= r->policy.max_parallel)
 			attempt_end(r, 0, ETIMEDOUT);	/* drop the oldest */
 		/* Out of descriptors (or memory): one at a time, as below. */
-		if (r->user_busy && (fd = sockclone_make(r->recipe)) != -1)
-			return fd;
+		if (r->user_busy && (fd = sockclone_make(r->recipe)) != -1) {
+			/* The user's number was free: its socket is closed. */
+			if (fd != r->fd)
+				return fd;
+			close(fd);
+			r->gone = true;
+			return -ECONNABORTED;
+		}
 	}
 	for (i = 0; r->user_busy && i < r->nlive; i++)
 		if (r->live[i].fd == r->fd)
@@ -529,7 +554,7 @@ run_advance(struct run *r, int *wait_ms)
 	int err;
 
 	for (;;) {
-		if (r->cancelled || r->gone) {
+		if (cancelled(r)) {
 			end_all(r, ECANCELED);
 			return ECONNABORTED;
 		}
@@ -678,9 +703,10 @@ run_blocking(struct run *r)
  * The socket's record, locked, when the run may still write it: NULL when
  * the descriptor no longer names the run's socket (closed, maybe reused:
  * the record, if any, is the new socket's), or when disconnectx asked the
- * run to stop (it dropped the record already).  verify: look at the
- * descriptor itself too, under the lock (cx_step, whose socket another
- * thread may close while it works).  The record is no longer busy.
+ * run to stop (it dropped the record already).  The descriptor itself is
+ * looked at too, under the lock, by every caller (verify is kept for the
+ * callers' sake): another thread may close it or dup2(2) onto it during
+ * a blocking call as during cx_step.  The record is no longer busy.
  * Unlock with registry_unlock(r->fd) whatever it returned.
  */
 static struct sockrec *
@@ -688,12 +714,12 @@ settle(struct run *r, bool verify)
 {
 	struct sockrec *rec = registry_lock(r->fd, r->cookie, false);
 
+	(void)verify;
 	if (rec == NULL)
 		r->gone = true;
 	else {
 		rec->busy = false;
-		if (rec->cancel || r->gone ||
-		    (verify && sockstate_cookie(r->fd) != r->cookie)) {
+		if (rec->cancel || !user_fd_ours(r)) {
 			r->cancelled = rec->cancel;
 			r->gone |= !rec->cancel;
 			rec->cancel = false;
@@ -790,6 +816,8 @@ send_rest(struct run *r, const struct engine_request *req, size_t *sent)
 		rest[n++].iov_len = req->iov[i].iov_len - skip;
 		skip = 0;
 	}
+	if (!user_fd_ours(r))
+		return ECONNABORTED;
 	err = n > 0 ? r->tp->send(r->fd, rest, n, &more) : 0;
 	*sent = r->winner_taken + more;
 	if (err != 0) {
@@ -894,7 +922,7 @@ run_deferred(struct run *r)
 	notify(r, 0);
 	err = r->tp->start_deferred(r->fd, (const struct sockaddr *)&d->ss,
 	    d->len, r->fastopen, r->no_cookie);
-	if (!(flags & O_NONBLOCK))
+	if (!(flags & O_NONBLOCK) && user_fd_ours(r))
 		fcntl(r->fd, F_SETFL, flags);
 	if (err == EINPROGRESS && (flags & O_NONBLOCK)) {
 		struct live *l = &r->live[r->nlive++];
@@ -1012,7 +1040,7 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 	err = run_advance(r, &wait_ms);
 	if (err == EINPROGRESS && toggled)
 		err = run_blocking(r);
-	if (toggled)
+	if (toggled && user_fd_ours(r))
 		fcntl(r->fd, F_SETFL, r->user_flags);
 
 	if (err == EINPROGRESS) {

@@ -643,6 +643,111 @@ START_TEST(test_cx_step_after_resume_asks_the_socket)
 }
 END_TEST
 
+/* ---- the descriptor closed or reused by another thread during a run ------ */
+
+struct replacer {
+	int	fd;
+	int	mode;		/* 0: close it; 1: dup2 a UDP socket onto it */
+};
+
+static void *
+replace_fd(void *arg)
+{
+	struct replacer *p = arg;
+	int s;
+
+	usleep(100000);
+	if (p->mode == 0) {
+		close(p->fd);
+		return NULL;
+	}
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	dup2(s, p->fd);
+	close(s);
+	return NULL;
+}
+
+static void
+ignore_attempt(int fd, const struct cx_attempt *a, void *arg)
+{
+	(void)fd;
+	(void)a;
+	(void)arg;
+}
+
+/*
+ * A blocking connectx([black hole, live]) whose descriptor another thread
+ * closes, or replaces with its own socket, at 100 ms: connectx(2) ERRORS,
+ * ECONNABORTED ("...or closed the descriptor"); HACKING.md, Verdicts, "A
+ * socket closed under a run": the number is left alone, nothing leaks.
+ */
+static void
+blocking_call_loses_its_descriptor(int mode, bool observer)
+{
+	struct blackhole bh;
+	struct listener live;
+	struct tu_dlist d = { .n = 0 };
+	struct replacer p;
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+	pthread_t t;
+	int fd, rc, err, type = 0, nfds;
+
+	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	tu_dl_add(&d, &bh.l.addr, bh.l.addrlen);
+	tu_dl_add(&d, &live.addr, live.addrlen);
+	fd = tu_tcp_socket(AF_INET, 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 250), 0);
+	if (observer)
+		ck_assert_int_eq(cx_setobserver(fd, ignore_attempt, NULL), 0);
+	nfds = tu_count_fds();
+	p.fd = fd;
+	p.mode = mode;
+	ck_assert_int_eq(pthread_create(&t, NULL, replace_fd, &p), 0);
+	rc = connect_list(fd, &d);
+	err = errno;
+	pthread_join(t, NULL);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(err, ECONNABORTED);
+	if (mode == 0) {
+		/* The number stays closed: no socket of the library's on it. */
+		ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+		ck_assert_int_eq(errno, EBADF);
+		ck_assert_int_eq(tu_count_fds(), nfds - 1);
+	} else {
+		/* The other thread's socket: not connected, its flags kept. */
+		ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_TYPE, &type,
+		    &(socklen_t){ sizeof(type) }), 0);
+		ck_assert_int_eq(type, SOCK_DGRAM);
+		ck_assert_int_eq(getpeername(fd, (struct sockaddr *)&peer, &len), -1);
+		ck_assert_int_eq(errno, ENOTCONN);
+		ck_assert(fcntl(fd, F_GETFL) & O_NONBLOCK);
+		ck_assert_int_eq(tu_count_fds(), nfds);
+		close(fd);
+	}
+	close(live.fd);
+	tu_blackhole_close(&bh);
+}
+
+START_TEST(test_descriptor_closed_by_another_thread_during_blocking_call)
+{
+	blocking_call_loses_its_descriptor(0, false);
+}
+END_TEST
+
+START_TEST(test_descriptor_closed_by_another_thread_with_an_observer)
+{
+	blocking_call_loses_its_descriptor(0, true);
+}
+END_TEST
+
+START_TEST(test_descriptor_reused_by_another_thread_during_blocking_call)
+{
+	blocking_call_loses_its_descriptor(1, false);
+}
+END_TEST
+
 static Suite *
 verdicts_suite(void)
 {
@@ -665,6 +770,9 @@ verdicts_suite(void)
 	tcase_add_test(tc, test_close_during_cx_step_leaves_the_new_socket_alone);
 	tcase_add_test(tc, test_cx_step_after_resume_asks_the_socket);
 	tcase_add_test(tc, test_disconnectx_during_cx_step_fails_the_step);
+	tcase_add_test(tc, test_descriptor_closed_by_another_thread_during_blocking_call);
+	tcase_add_test(tc, test_descriptor_closed_by_another_thread_with_an_observer);
+	tcase_add_test(tc, test_descriptor_reused_by_another_thread_during_blocking_call);
 	suite_add_tcase(s, tc);
 	return s;
 }
