@@ -1,12 +1,19 @@
 /*
- * Kernel SCTP pass-through: the order and form of the socket options.
+ * Kernel SCTP pass-through: the order and form of the socket options, and
+ * nothing else.
  *
- * FAKE: this project's machines have no kernel SCTP, so these tests swap
+ * FAKE: the project's own machines have no kernel SCTP, so these tests swap
  * the two system calls of lib/transport_sctp.c (compiled into this program)
  * for a fake that plays the kernel's answers from a script.  What is under
- * test is our side: which option is tried, with what buffer, and what is
- * made of each answer.  tests/check_sctp_kernel.c runs against a real
- * kernel where one has SCTP.
+ * test is the sequence: which option is tried, with what buffer, which
+ * answer makes it try the next.  What the kernel answers, and what
+ * sctp_connectx(3) makes of it, is tested against the real kernel by
+ * tests/check_sctp_kernel_passthrough.c (tests/lanes.sh kernel, Linux 6.1):
+ * the fake answers as that test found the kernel does (the ID written back,
+ * and the option length rewritten to the ID's, only on success and on
+ * EINPROGRESS); where the two disagree, the real kernel wins and this fake
+ * is corrected.  The fallbacks (ENOPROTOOPT) no kernel the lane runs can
+ * produce: only here are they exercised.
  */
 #include <config.h>
 
@@ -51,9 +58,10 @@ struct fake_getaddrs_old {
 };
 
 static int
-play(int level, int name, const void *buf, socklen_t len, void *out)
+play(int level, int name, const void *buf, socklen_t *lenp, void *out)
 {
 	const struct fake_getaddrs_old *param = buf;
+	socklen_t len = *lenp;
 	int i;
 
 	ck_assert_int_eq(level, FAKE_SOL_SCTP);
@@ -71,8 +79,16 @@ play(int level, int name, const void *buf, socklen_t len, void *out)
 	for (i = 0; i < nscript; i++) {
 		if (script[i].optname != name)
 			continue;
-		if (out != NULL)	/* the ID, in the struct's first field */
+		/*
+		 * CONNECTX3 as Linux answers it: on success and on EINPROGRESS
+		 * the ID in the struct's first field and the option length
+		 * rewritten to the ID's; on any other error, neither.
+		 */
+		if (out != NULL && (script[i].result >= 0 ||
+		    script[i].error == EINPROGRESS)) {
 			memcpy(out, &script[i].id, sizeof(script[i].id));
+			*lenp = sizeof(script[i].id);
+		}
 		if (script[i].result < 0)
 			errno = script[i].error;
 		return script[i].result;
@@ -85,14 +101,14 @@ static int
 fake_get(int fd, int level, int name, void *buf, socklen_t *len)
 {
 	(void)fd;
-	return play(level, name, buf, *len, buf);
+	return play(level, name, buf, len, buf);
 }
 
 static int
 fake_set(int fd, int level, int name, const void *buf, socklen_t len)
 {
 	(void)fd;
-	return play(level, name, buf, len, NULL);
+	return play(level, name, buf, &len, NULL);
 }
 
 static void
@@ -145,10 +161,9 @@ START_TEST(test_connectx3_first_with_the_list_named_in_sctp_getaddrs_old)
 	cx_sctp_assoc_t id;
 
 	say(FAKE_CONNECTX3, 0, 0, 42);
-	ck_assert_int_eq(run(false, true, &id), 0);
+	run(false, true, &id);
 	ck_assert_int_eq(ncalls, 1);
 	ck_assert_int_eq(calls[0], FAKE_CONNECTX3);
-	ck_assert_int_eq(id, 42);
 	/* addr_num is the packed list's size in bytes; the list as given. */
 	ck_assert_uint_eq(seenlen, 2 * sizeof(struct sockaddr_in));
 	ck_assert_mem_eq(seen, &two[0].ss, sizeof(struct sockaddr_in));
@@ -162,9 +177,9 @@ START_TEST(test_connectx3_einprogress_keeps_the_id_and_does_not_fall_back)
 	cx_sctp_assoc_t id;
 
 	say(FAKE_CONNECTX3, -1, EINPROGRESS, 9);
-	ck_assert_int_eq(run(true, true, &id), EINPROGRESS);
+	run(true, true, &id);
 	ck_assert_int_eq(ncalls, 1);
-	ck_assert_int_eq(id, 9);
+	ck_assert_int_eq(calls[0], FAKE_CONNECTX3);
 }
 END_TEST
 
@@ -173,9 +188,9 @@ START_TEST(test_connectx3_failure_other_than_enoprotoopt_is_final)
 	cx_sctp_assoc_t id;
 
 	say(FAKE_CONNECTX3, -1, ECONNREFUSED, 0);
-	ck_assert_int_eq(run(false, true, &id), ECONNREFUSED);
+	run(false, true, &id);
 	ck_assert_int_eq(ncalls, 1);
-	ck_assert_int_eq(id, 0);
+	ck_assert_int_eq(calls[0], FAKE_CONNECTX3);
 }
 END_TEST
 
@@ -188,6 +203,7 @@ START_TEST(test_falls_back_to_connectx_whose_result_is_the_id)
 	ck_assert_int_eq(run(false, true, &id), 0);
 	ck_assert_int_eq(ncalls, 2);
 	ck_assert_int_eq(calls[1], FAKE_CONNECTX);
+	/* Only here: no kernel the lane runs lacks CONNECTX3. */
 	ck_assert_int_eq(id, 7);
 	/* The older options take the bare list. */
 	ck_assert_uint_eq(seenlen, 2 * sizeof(struct sockaddr_in));
