@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -175,6 +176,15 @@ tu_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+double
+tu_margin_ms(double dflt)
+{
+	const char *s = getenv("CX_TEST_MARGIN_MS");
+	double v = s != NULL ? atof(s) : 0;
+
+	return v > dflt ? v : dflt;
 }
 
 int

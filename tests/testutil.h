@@ -54,6 +54,13 @@ int	tu_accept(const struct listener *, int ms);
 /* Milliseconds on the monotonic clock. */
 double	tu_now_ms(void);
 
+/*
+ * Slack for an upper time bound: dflt, or CX_TEST_MARGIN_MS when that is
+ * larger (the valgrind and kernel lanes set it: their programs run many
+ * times slower; lower bounds never move).
+ */
+double	tu_margin_ms(double dflt);
+
 /* How many descriptors the process has open. */
 int	tu_count_fds(void);
 
