@@ -7,6 +7,11 @@
 #   tests/lanes.sh valgrind          plain build, make check-valgrind
 #   tests/lanes.sh tsan              -fsanitize=thread build (clang), the
 #                                    concurrency test at stress size, TSan clean
+#   tests/lanes.sh kernel            plain build; Debian's user-mode Linux 6.1
+#                                    booted on it, inside: kernel SCTP tests,
+#                                    lksctp-tools' sctp_connectx tests through
+#                                    libconnectx, netem round trips, make check
+#                                    (tests/uml/lane.sh)
 #
 # LANE_DIR (default ${TMPDIR:-/tmp}/libconnectx-LANE) is the build directory;
 # CX_CONFIGURE_FLAGS is added to ./configure's arguments (.ci/run sets
@@ -95,8 +100,12 @@ tsan)
 	echo "lane tsan (CC=$cc -fsanitize=thread): $([ $status -eq 0 ] && echo PASS || echo FAIL), $(grep -c 'WARNING: ThreadSanitizer' tests/*.tsan.log | awk -F: '{s += $2} END {print s + 0}') reports, in $(( $(date +%s) - start )) s"
 	exit "$status"
 	;;
+kernel)
+	configure_in
+	exec sh "$srcdir/tests/uml/lane.sh" "$srcdir" "$dir"
+	;;
 *)
-	echo "usage: $0 sanitizers | sanitizers-clang | valgrind | tsan" >&2
+	echo "usage: $0 sanitizers | sanitizers-clang | valgrind | tsan | kernel" >&2
 	exit 2
 	;;
 esac
