@@ -84,12 +84,16 @@ c.close()
 EOF
 
 # Start a server; its port in $port.
+# Waits are as below, longer by CX_TEST_MARGIN_MS where programs run slowly
+# (the kernel lane's user-mode kernel: a python3 start takes seconds there).
+slack=$(( ${CX_TEST_MARGIN_MS:-0} / 50 ))
+
 serve() {
 	: > "$tmp/port"
 	python3 "$tmp/server.py" "$1" "$tmp/got" > "$tmp/port" &
 	servers="$servers $!"
 	i=0
-	while [ ! -s "$tmp/port" ] && [ $i -lt 400 ]; do
+	while [ ! -s "$tmp/port" ] && [ $i -lt $((400 + slack)) ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done
@@ -285,7 +289,7 @@ reap
 if [ -n "$t" ]; then
 	serve udp
 	printf 'ping' > "$tmp/in"
-	timeout 2 "$tool" -u "127.0.0.1:$port" < "$tmp/in" > "$tmp/out" 2> "$tmp/err"
+	timeout $((2 + slack / 10)) "$tool" -u "127.0.0.1:$port" < "$tmp/in" > "$tmp/out" 2> "$tmp/err"
 	rc=$?
 	expect_rc 124 "UDP runs until interrupted"
 	[ "$(cat "$tmp/out")" = "ping" ] || fail "UDP: echo"
