@@ -301,7 +301,7 @@ fi
 if [ -n "$t" ]; then
 	: > "$tmp/got"; serve udpsizes
 	head -c 100000 /dev/zero > "$tmp/in"
-	timeout 3 "$tool" -u "127.0.0.1:$port" < "$tmp/in" > "$tmp/out" 2> "$tmp/err"
+	timeout $((3 + slack / 10)) "$tool" -u "127.0.0.1:$port" < "$tmp/in" > "$tmp/out" 2> "$tmp/err"
 	rc=$?
 	expect_rc 124 "UDP, 100000 bytes of input"
 	reap
