@@ -101,7 +101,7 @@ for s in $steps; do
 		# process (CK_FORK=no: a fork costs much more here), the stress
 		# counts scaled down as for valgrind, and the usrsctp tests'
 		# upper time bounds widened.
-		step check 900 env CK_FORK=no CK_DEFAULT_TIMEOUT=600 \
+		step check 1500 env CK_FORK=no CK_DEFAULT_TIMEOUT=600 \
 		    CX_THREAD_LOOPS=300 CX_FDS_CONNECTS=400 CX_SIGNAL_CALLS=200 \
 		    CX_TEST_MARGIN_MS=2000 \
 		    make -C "$build" -j"$make_jobs" check

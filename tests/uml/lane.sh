@@ -11,14 +11,14 @@
 #
 # Usage: tests/uml/lane.sh SRCDIR BUILDDIR   (BUILDDIR configured and built)
 # UML_MEM (default 512M), UML_TIMEOUT (seconds for the whole run inside,
-# default 840), UML_BOOT_TIMEOUT (seconds to reach init, default 120),
+# default 1800: a safety net; the run takes far less on an idle machine), UML_BOOT_TIMEOUT (seconds to reach init, default 120),
 # UML_STEPS (default "sctp lksctp rtt check"; "cmd" runs UML_CMD in BUILDDIR).
 set -u
 srcdir=$1
 build=$2
 lane=$build/uml
 mem=${UML_MEM:-512M}
-limit=${UML_TIMEOUT:-840}
+limit=${UML_TIMEOUT:-1800}
 boot_limit=${UML_BOOT_TIMEOUT:-120}
 steps=${UML_STEPS:-sctp lksctp rtt check}
 start=$(date +%s)
