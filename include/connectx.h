@@ -39,6 +39,7 @@ int	sctp_connectx(int, struct sockaddr *, int, cx_sctp_assoc_t *);
 #define CX_OPT_ATTEMPT_TIMEOUT_MS	2	/* 0 (none) or 10 .. 600000 */
 #define CX_OPT_TOTAL_TIMEOUT_MS		3	/* 0 (kernel's) or 10 .. 3600000 */
 #define CX_OPT_MAX_PARALLEL		4	/* 1 .. 16; default 4 */
+#define CX_OPT_FAILOVER_MS		5	/* 10 .. 2000; default: the attempt delay */
 #define CX_OPT_HISTORY			6	/* 0 (off) or 1; default 1 */
 #define CX_OPT_HISTORY_MS		7	/* 10 .. 86400000; default 600000 */
 

@@ -33,6 +33,9 @@ static const struct option_desc options[] = {
 	    offsetof(struct policy, total_timeout_ms), 10, 3600000, true },
 	{ CX_OPT_MAX_PARALLEL, "CX_MAX_PARALLEL",
 	    offsetof(struct policy, max_parallel), 1, 16, false },
+	/* Not set (0, never settable), F follows the attempt delay. */
+	{ CX_OPT_FAILOVER_MS, "CX_FAILOVER_MS",
+	    offsetof(struct policy, failover_ms), 10, 2000, false },
 	{ CX_OPT_HISTORY, "CX_HISTORY",
 	    offsetof(struct policy, history), 0, 1, false },
 	{ CX_OPT_HISTORY_MS, "CX_HISTORY_MS",
@@ -47,6 +50,7 @@ static struct policy defaults = {
 	.attempt_timeout_ms = 0,
 	.total_timeout_ms = 0,
 	.max_parallel = 4,
+	.failover_ms = 0,		/* the attempt delay */
 	.history = 1,
 	.history_ms = 600000,		/* ten minutes */
 };
@@ -139,6 +143,12 @@ policy_set(struct policy *p, int opt, long value)
 	return 0;
 }
 
+long
+policy_failover_ms(const struct policy *p)
+{
+	return p->failover_ms > 0 ? p->failover_ms : p->attempt_delay_ms;
+}
+
 int
 policy_get(const struct policy *p, int opt, long *value)
 {
@@ -146,7 +156,8 @@ policy_get(const struct policy *p, int opt, long *value)
 
 	if (d == NULL || value == NULL)
 		return EINVAL;
-	*value = *field((struct policy *)(uintptr_t)p, d);
+	*value = opt == CX_OPT_FAILOVER_MS ? policy_failover_ms(p) :
+	    *field((struct policy *)(uintptr_t)p, d);
 	return 0;
 }
 
@@ -171,5 +182,7 @@ policy_get_default(int opt, long *value)
 	if (d == NULL || value == NULL)
 		return EINVAL;
 	*value = __atomic_load_n(field(&defaults, d), __ATOMIC_RELAXED);
+	if (opt == CX_OPT_FAILOVER_MS && *value == 0)
+		*value = __atomic_load_n(&defaults.attempt_delay_ms, __ATOMIC_RELAXED);
 	return 0;
 }

@@ -12,9 +12,16 @@ struct policy {
 	long	attempt_timeout_ms;	/* 0: none beyond the stagger */
 	long	total_timeout_ms;	/* 0: the kernel's */
 	long	max_parallel;
+	long	failover_ms;		/* F; 0: not set, the attempt delay */
 	long	history;		/* 1: remember silent destinations */
 	long	history_ms;		/* how long they are remembered */
 };
+
+/*
+ * F, the failover bound during an association (libconnectx(3), Failover
+ * during the association): its own value, or the attempt delay.
+ */
+long	policy_failover_ms(const struct policy *);
 
 /* The process defaults now. */
 void	policy_defaults(struct policy *);
