@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdint.h>
 
 #ifndef SO_COOKIE
 #define SO_COOKIE			57
@@ -54,5 +55,56 @@ _Static_assert(sizeof(struct tcp_info) == 104,
 #define SCTP_SOCKOPT_CONNECTX		110
 #define SCTP_SOCKOPT_CONNECTX3		111
 #endif
+
+/*
+ * Kernel SCTP's path-management options and their structures, as Linux's
+ * <linux/sctp.h> lays them out (sctp_assoc_t is a 32-bit int there), for
+ * the pass-through's failover policy without lksctp's headers.
+ */
+#ifndef SCTP_RTOINFO
+#define SCTP_RTOINFO			0
+#define SCTP_ASSOCINFO			1
+#define SCTP_PEER_ADDR_PARAMS		9
+#endif
+#ifndef SCTP_PEER_ADDR_THLDS_V2
+#define SCTP_PEER_ADDR_THLDS_V2		37
+#endif
+#define LINUX_SPP_HB_ENABLE		1
+
+struct linux_sctp_rtoinfo {
+	int32_t		srto_assoc_id;
+	uint32_t	srto_initial;
+	uint32_t	srto_max;
+	uint32_t	srto_min;
+};
+
+struct linux_sctp_assocparams {
+	int32_t		sasoc_assoc_id;
+	uint16_t	sasoc_asocmaxrxt;
+	uint16_t	sasoc_number_peer_destinations;
+	uint32_t	sasoc_peer_rwnd;
+	uint32_t	sasoc_local_rwnd;
+	uint32_t	sasoc_cookie_life;
+};
+
+struct linux_sctp_paddrparams {
+	int32_t			spp_assoc_id;
+	struct sockaddr_storage	spp_address;
+	uint32_t		spp_hbinterval;
+	uint16_t		spp_pathmaxrxt;
+	uint32_t		spp_pathmtu;
+	uint32_t		spp_sackdelay;
+	uint32_t		spp_flags;
+	uint32_t		spp_ipv6_flowlabel;
+	uint8_t			spp_dscp;
+} __attribute__((packed, aligned(4)));
+
+struct linux_sctp_paddrthlds_v2 {
+	int32_t			spt_assoc_id;
+	struct sockaddr_storage	spt_address;
+	uint16_t		spt_pathmaxrxt;
+	uint16_t		spt_pathpfthld;
+	uint16_t		spt_pathcpthld;
+};
 
 #endif /* !CX_COMPAT_SOCKOPTS_H */

@@ -639,7 +639,8 @@ run_whole_list(struct run *r, bool want_id)
 	a->ca_start = mono_now();
 	a->ca_error = EINPROGRESS;
 	notify(r, 0);
-	err = r->tp->connect_list(r->fd, &r->dests, want_id, &id);
+	err = r->tp->connect_list(r->fd, &r->dests, want_id,
+	    policy_failover_ms(&r->policy), &id);
 	if (err != EINPROGRESS)
 		end_report(r, 0, err);
 	if (id > 0)

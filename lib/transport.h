@@ -69,9 +69,11 @@ struct transport {
 	 * Transports whose protocol runs the list itself (kernel SCTP) set
 	 * this instead of start: connect the whole list; 0, EINPROGRESS or
 	 * errno, *id set to the protocol's association ID when it gives one.
+	 * failover_ms bounds the association's path failover once it is up
+	 * (libconnectx(3), Failover during the association).
 	 */
 	int	(*connect_list)(int fd, const struct destlist *, bool want_id,
-		    cx_sctp_assoc_t *id);
+		    long failover_ms, cx_sctp_assoc_t *id);
 };
 
 extern const struct transport transport_tcp;

@@ -8,12 +8,25 @@
  * fallback only on ENOPROTOOPT.  The two older options cannot report an ID
  * on a non-blocking socket; then the call fails with ENOPROTOOPT, as
  * lksctp's does.
+ *
+ * Before the list goes to the kernel, the socket gets the failover policy
+ * of libconnectx(3), Failover during the association, for the association
+ * it makes: RFC 7829's potentially-failed threshold 0
+ * (SCTP_PEER_ADDR_THLDS_V2, path.max.retrans kept), RTO.min F and RTO.max
+ * 4F (SCTP_RTOINFO), heartbeats every F (SCTP_PEER_ADDR_PARAMS) and
+ * Association.Max.Retrans 3 (SCTP_ASSOCINFO).  A value the application set
+ * itself (one that differs from the kernel's default, net.sctp.* in
+ * /proc/sys, or Linux's built-in default where that cannot be read) is
+ * left alone.  The kernel's INIT timers are not these (max_init_timeo):
+ * the handshake is the kernel's as before.  An option the kernel refuses
+ * is skipped: the connect goes on.
  */
 #include <config.h>
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +39,80 @@
 #include "transport_sctp.h"
 
 struct sctp_sockopt_calls sctp_sockopt_calls = { getsockopt, setsockopt };
+
+/* The kernel's default of a net.sctp sysctl, or Linux's built-in one. */
+static long
+kernel_default(const char *name, long builtin)
+{
+	char path[64], buf[32];
+	long v = builtin;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/sctp/%s", name);
+	if ((f = fopen(path, "re")) == NULL)
+		return builtin;
+	if (fgets(buf, sizeof(buf), f) != NULL)
+		v = strtol(buf, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static int
+kget(int fd, int name, void *buf, socklen_t len)
+{
+	return sctp_sockopt_calls.get(fd, SOL_SCTP, name, buf, &len) == 0 ? 0 : errno;
+}
+
+static void
+kset(int fd, int name, const void *buf, socklen_t len)
+{
+	(void)sctp_sockopt_calls.set(fd, SOL_SCTP, name, buf, len);
+}
+
+/* The failover policy on the socket, for the association it is about to make. */
+static void
+set_failover(int fd, long f)
+{
+	struct linux_sctp_rtoinfo rto;
+	struct linux_sctp_paddrthlds_v2 th;
+	struct linux_sctp_paddrparams pp;
+	struct linux_sctp_assocparams ap;
+
+	memset(&rto, 0, sizeof(rto));
+	if (kget(fd, SCTP_RTOINFO, &rto, sizeof(rto)) == 0) {
+		if (rto.srto_max == (uint32_t)kernel_default("rto_max", 60000))
+			rto.srto_max = (uint32_t)(4 * f);
+		if (rto.srto_min == (uint32_t)kernel_default("rto_min", 1000))
+			rto.srto_min = (uint32_t)f;
+		if (rto.srto_min > rto.srto_max)	/* the application's maximum is below F */
+			rto.srto_min = rto.srto_max;
+		rto.srto_assoc_id = 0;
+		rto.srto_initial = 0;			/* 0: as it is */
+		kset(fd, SCTP_RTOINFO, &rto, sizeof(rto));
+	}
+	memset(&th, 0, sizeof(th));
+	if (kget(fd, SCTP_PEER_ADDR_THLDS_V2, &th, sizeof(th)) == 0 &&
+	    th.spt_pathpfthld == (uint16_t)kernel_default("pf_retrans", 0)) {
+		th.spt_assoc_id = 0;
+		th.spt_pathpfthld = 0;		/* path.max.retrans, cpthld as they are */
+		kset(fd, SCTP_PEER_ADDR_THLDS_V2, &th, sizeof(th));
+	}
+	memset(&pp, 0, sizeof(pp));
+	if (kget(fd, SCTP_PEER_ADDR_PARAMS, &pp, sizeof(pp)) == 0 &&
+	    pp.spp_hbinterval == (uint32_t)kernel_default("hb_interval", 30000)) {
+		memset(&pp, 0, sizeof(pp));	/* 0: as it is */
+		pp.spp_hbinterval = (uint32_t)f;
+		pp.spp_flags = LINUX_SPP_HB_ENABLE;
+		kset(fd, SCTP_PEER_ADDR_PARAMS, &pp, sizeof(pp));
+	}
+	memset(&ap, 0, sizeof(ap));
+	if (kget(fd, SCTP_ASSOCINFO, &ap, sizeof(ap)) == 0 &&
+	    ap.sasoc_asocmaxrxt == (uint16_t)kernel_default("association_max_retrans", 10)) {
+		memset(&ap, 0, sizeof(ap));	/* 0: as it is */
+		ap.sasoc_asocmaxrxt = 3;
+		kset(fd, SCTP_ASSOCINFO, &ap, sizeof(ap));
+	}
+}
 
 /* The list packed as the kernel takes it. */
 static unsigned char *
@@ -76,7 +163,7 @@ connectx3(int fd, unsigned char *buf, size_t len, cx_sctp_assoc_t *id)
  */
 static int
 sctp_connect_list(int fd, const struct destlist *dests, bool want_id,
-    cx_sctp_assoc_t *id)
+    long failover_ms, cx_sctp_assoc_t *id)
 {
 	unsigned char *buf;
 	size_t len;
@@ -85,6 +172,7 @@ sctp_connect_list(int fd, const struct destlist *dests, bool want_id,
 	*id = 0;
 	if ((buf = pack(dests, &len)) == NULL)
 		return ENOMEM;
+	set_failover(fd, failover_ms);
 	if ((err = connectx3(fd, buf, len, id)) != ENOPROTOOPT)
 		goto out;
 	if (want_id) {

@@ -28,12 +28,18 @@
 
 #include "addrlist.h"
 #include "transport.h"
+#include "sockopts.h"
 #include "transport_sctp.h"
 
 #define FAKE_SOL_SCTP		132
 #define FAKE_CONNECTX_OLD	107
 #define FAKE_CONNECTX		110
 #define FAKE_CONNECTX3		111
+/* The failover policy's options (libconnectx(3), Failover during the association). */
+#define FAKE_RTOINFO		0
+#define FAKE_ASSOCINFO		1
+#define FAKE_PEER_ADDR_PARAMS	9
+#define FAKE_THLDS_V2		37
 
 /* One scripted answer: what the fake kernel returns for an option. */
 struct answer {
@@ -57,6 +63,74 @@ struct fake_getaddrs_old {
 	void	*addrs;
 };
 
+/*
+ * The fake kernel's path-management settings of the socket (Linux's
+ * built-in defaults to begin with, or what a test says the application
+ * set), and the order the options were set in.
+ */
+static struct linux_sctp_rtoinfo k_rto;
+static struct linux_sctp_paddrthlds_v2 k_th;
+static struct linux_sctp_paddrparams k_pp;
+static struct linux_sctp_assocparams k_ap;
+static int psets[8], npsets;
+
+static void
+kernel_defaults(void)
+{
+	memset(&k_rto, 0, sizeof(k_rto));
+	k_rto.srto_initial = 3000;
+	k_rto.srto_min = 1000;
+	k_rto.srto_max = 60000;
+	memset(&k_th, 0, sizeof(k_th));
+	k_th.spt_pathmaxrxt = 5;
+	k_th.spt_pathpfthld = 0;
+	k_th.spt_pathcpthld = 0xffff;
+	memset(&k_pp, 0, sizeof(k_pp));
+	k_pp.spp_hbinterval = 30000;
+	k_pp.spp_pathmaxrxt = 5;
+	memset(&k_ap, 0, sizeof(k_ap));
+	k_ap.sasoc_asocmaxrxt = 10;
+	npsets = 0;
+}
+
+/* A failover option: answered from, or written to, the settings above. */
+static int
+play_policy(int name, const void *buf, socklen_t len, void *out)
+{
+	void *k = name == FAKE_RTOINFO ? (void *)&k_rto :
+	    name == FAKE_ASSOCINFO ? (void *)&k_ap :
+	    name == FAKE_PEER_ADDR_PARAMS ? (void *)&k_pp : (void *)&k_th;
+	size_t sz = name == FAKE_RTOINFO ? sizeof(k_rto) :
+	    name == FAKE_ASSOCINFO ? sizeof(k_ap) :
+	    name == FAKE_PEER_ADDR_PARAMS ? sizeof(k_pp) : sizeof(k_th);
+	const struct linux_sctp_rtoinfo *r = buf;
+	const struct linux_sctp_paddrparams *p = buf;
+	const struct linux_sctp_assocparams *a = buf;
+
+	ck_assert_uint_eq(len, sz);
+	if (out != NULL) {
+		memcpy(out, k, sz);
+		return 0;
+	}
+	psets[npsets++] = name;
+	/* As Linux does: 0 leaves a value as it is. */
+	if (name == FAKE_RTOINFO) {
+		if (r->srto_min)
+			k_rto.srto_min = r->srto_min;
+		if (r->srto_max)
+			k_rto.srto_max = r->srto_max;
+	} else if (name == FAKE_PEER_ADDR_PARAMS) {
+		if (p->spp_hbinterval)
+			k_pp.spp_hbinterval = p->spp_hbinterval;
+		k_pp.spp_flags = p->spp_flags;
+	} else if (name == FAKE_ASSOCINFO) {
+		if (a->sasoc_asocmaxrxt)
+			k_ap.sasoc_asocmaxrxt = a->sasoc_asocmaxrxt;
+	} else
+		memcpy(&k_th, buf, sz);
+	return 0;
+}
+
 static int
 play(int level, int name, const void *buf, socklen_t *lenp, void *out)
 {
@@ -65,6 +139,9 @@ play(int level, int name, const void *buf, socklen_t *lenp, void *out)
 	int i;
 
 	ck_assert_int_eq(level, FAKE_SOL_SCTP);
+	if (name == FAKE_RTOINFO || name == FAKE_ASSOCINFO ||
+	    name == FAKE_PEER_ADDR_PARAMS || name == FAKE_THLDS_V2)
+		return play_policy(name, buf, len, out);
 	calls[ncalls++] = name;
 	if (name == FAKE_CONNECTX3) {
 		/* What the kernel reads: the struct, then the list it names. */
@@ -118,6 +195,7 @@ setup(void)
 	sctp_sockopt_calls.set = fake_set;
 	nscript = 0;
 	ncalls = 0;
+	kernel_defaults();
 }
 
 static void
@@ -151,10 +229,57 @@ run(bool nonblocking, bool want_id, cx_sctp_assoc_t *id)
 	int err;
 
 	make_list();
-	err = transport_sctp.connect_list(fd, &list, want_id, id);
+	err = transport_sctp.connect_list(fd, &list, want_id, 250, id);
 	close(fd);
 	return err;
 }
+
+/*
+ * libconnectx(3), Failover during the association: before the list goes
+ * to the kernel, the socket gets PF threshold 0 with path.max.retrans kept,
+ * RTO.min F and RTO.max 4F, heartbeats every F, Association.Max.Retrans 3.
+ */
+START_TEST(test_failover_policy_set_before_the_list)
+{
+	cx_sctp_assoc_t id;
+
+	k_th.spt_pathpfthld = 0;
+	say(FAKE_CONNECTX3, 0, 0, 42);
+	ck_assert_int_eq(run(false, true, &id), 0);
+	ck_assert_int_eq(ncalls, 1);
+	ck_assert_int_eq(calls[0], FAKE_CONNECTX3);
+	ck_assert_uint_eq(k_rto.srto_min, 250);
+	ck_assert_uint_eq(k_rto.srto_max, 1000);
+	ck_assert_uint_eq(k_rto.srto_initial, 3000);
+	ck_assert_uint_eq(k_th.spt_pathpfthld, 0);
+	ck_assert_uint_eq(k_th.spt_pathmaxrxt, 5);
+	ck_assert_uint_eq(k_pp.spp_hbinterval, 250);
+	ck_assert_uint_eq(k_pp.spp_flags, 1);	/* SPP_HB_ENABLE */
+	ck_assert_uint_eq(k_ap.sasoc_asocmaxrxt, 3);
+	ck_assert_int_eq(npsets, 4);
+}
+END_TEST
+
+/* What the application set itself (values other than the kernel's defaults) stays. */
+START_TEST(test_failover_policy_keeps_the_applications_own)
+{
+	cx_sctp_assoc_t id;
+
+	k_rto.srto_min = 777;
+	k_rto.srto_max = 700;		/* below F: RTO.min follows it down */
+	k_pp.spp_hbinterval = 5000;
+	k_ap.sasoc_asocmaxrxt = 7;
+	k_th.spt_pathpfthld = 2;
+	say(FAKE_CONNECTX3, 0, 0, 42);
+	ck_assert_int_eq(run(false, true, &id), 0);
+	ck_assert_uint_eq(k_rto.srto_min, 700);
+	ck_assert_uint_eq(k_rto.srto_max, 700);
+	ck_assert_uint_eq(k_pp.spp_hbinterval, 5000);
+	ck_assert_uint_eq(k_ap.sasoc_asocmaxrxt, 7);
+	ck_assert_uint_eq(k_th.spt_pathpfthld, 2);
+	ck_assert_int_eq(npsets, 1);	/* RTOINFO only */
+}
+END_TEST
 
 START_TEST(test_connectx3_first_with_the_list_named_in_sctp_getaddrs_old)
 {
@@ -264,6 +389,8 @@ main(void)
 	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_failover_policy_set_before_the_list);
+	tcase_add_test(tc, test_failover_policy_keeps_the_applications_own);
 	tcase_add_test(tc, test_connectx3_first_with_the_list_named_in_sctp_getaddrs_old);
 	tcase_add_test(tc, test_connectx3_einprogress_keeps_the_id_and_does_not_fall_back);
 	tcase_add_test(tc, test_connectx3_failure_other_than_enoprotoopt_is_final);
