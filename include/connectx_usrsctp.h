@@ -40,6 +40,24 @@ int	cx_usrsctp_getassocid(struct socket *, sctp_assoc_t *);
  */
 int	cx_usrsctp_getpaddrs(struct socket *, sctp_assoc_t, struct sockaddr **);
 
+/* One peer address of an association and the state of its path. */
+struct cx_usrsctp_path {
+	struct sockaddr_storage	cp_addr;
+	int32_t			cp_state;	/* SCTP_ACTIVE, SCTP_INACTIVE,
+						   SCTP_UNCONFIRMED */
+	int			cp_primary;	/* 1: the primary path */
+	uint32_t		cp_rto_ms;	/* its retransmission timeout now */
+	uint32_t		cp_srtt_ms;	/* its smoothed round-trip time */
+};
+
+/*
+ * Every peer address of the association (0: the newest) with its path's
+ * state, as usrsctp sees it now; returns their count.  Free the array with
+ * cx_usrsctp_freepaths().
+ */
+int	cx_usrsctp_getpaths(struct socket *, sctp_assoc_t, struct cx_usrsctp_path **);
+void	cx_usrsctp_freepaths(struct cx_usrsctp_path *);
+
 #ifdef __cplusplus
 }
 #endif

@@ -19,6 +19,7 @@
 #include "connectx_usrsctp.h"
 #include "addrlist.h"
 #include "seterr.h"
+#include "usrsctp_failover.h"
 #include "usrsctp_handshake.h"
 #include "usrsctp_records.h"
 
@@ -102,9 +103,13 @@ check(struct socket *so, const struct sockaddr *addrs, int addrcnt,
 	return check_state(so);
 }
 
-/* The association just made (or under way), as the records keep it. */
+/*
+ * The association just made (or under way), as the records keep it; a
+ * plan not yet applied (non-blocking) is applied when it is seen up.
+ */
 static int
-record(struct socket *so, sctp_assoc_t id, struct destlist *dests, bool up)
+record(struct socket *so, sctp_assoc_t id, struct destlist *dests, bool up,
+    const struct fo_plan *plan)
 {
 	struct usrec *rec;
 	struct usassoc *a = NULL;
@@ -115,6 +120,8 @@ record(struct socket *so, sctp_assoc_t id, struct destlist *dests, bool up)
 		a->dests = *dests;	/* the record's now */
 		dests->v = NULL;
 		dests->n = 0;
+		a->plan = *plan;
+		a->plan_due = !up;
 		if (up && (err = usassoc_refresh(so, a)) == ENOTCONN)
 			err = 0;	/* ended already: the caller has its answer */
 	} else
@@ -158,6 +165,7 @@ cx_usrsctp_connectx(struct socket *so, const struct sockaddr *addrs,
 	struct destlist dests = { NULL, 0 };
 	struct pacing pc;
 	struct saved sv;
+	struct fo_plan plan;
 	sctp_assoc_t aid = 0;
 	bool one_to_one;
 	int err;
@@ -172,6 +180,8 @@ cx_usrsctp_connectx(struct socket *so, const struct sockaddr *addrs,
 		hs_unlock(so);
 		goto out;
 	}
+	/* What the application set itself, before anything of ours is on the socket. */
+	fo_plan(so, &sv.rto, &plan);
 	if (usrsctp_connectx(so, addrs, addrcnt, &aid) != 0) {
 		err = errno;
 		hs_restore_init(so, &sv);
@@ -185,20 +195,24 @@ cx_usrsctp_connectx(struct socket *so, const struct sockaddr *addrs,
 		hs_restore_rto(so, SCTP_FUTURE_ASSOC, &sv);
 	hs_unlock(so);
 	if (usrsctp_get_non_blocking(so) == 1) {
-		err = record(so, aid, &dests, false);
+		err = record(so, aid, &dests, false, &plan);
 		if (err == 0)
 			err = EINPROGRESS;
 	} else {
 		if ((err = hs_wait_up(so, aid, &pc)) != 0)
 			err = give_up(so, aid, err);
-		/* The data phase runs on the socket's own RTO bounds. */
-		hs_lock(so);
-		hs_restore_rto(so, one_to_one && err != 0 ? SCTP_FUTURE_ASSOC : aid, &sv);
-		hs_unlock(so);
-		if (err == 0)
-			err = record(so, aid, &dests, true);
-		else
+		if (err == 0) {
+			/* The data phase runs under the failover policy. */
+			(void)fo_apply(so, aid, &plan);
+			err = record(so, aid, &dests, true, &plan);
+		} else {
+			/* The socket's own RTO bounds back (one-to-one: they are its association's). */
+			hs_lock(so);
+			if (one_to_one)
+				hs_restore_rto(so, SCTP_FUTURE_ASSOC, &sv);
+			hs_unlock(so);
 			forget(so, aid);
+		}
 	}
 	if ((err == 0 || err == EINPROGRESS) && id != NULL)
 		*id = aid;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "addrlist.h"
+#include "usrsctp_failover.h"
 
 /* One association made by cx_usrsctp_connectx on the socket. */
 struct usassoc {
@@ -24,6 +25,8 @@ struct usassoc {
 	struct destlist	 dests;		/* the list as given */
 	int		 winner;	/* index in dests of the primary, or -1 */
 	struct destlist	 peers;		/* peer addresses the association kept */
+	bool		 plan_due;	/* the failover plan waits for it to be up */
+	struct fo_plan	 plan;
 	struct usassoc	*next;		/* older ones */
 };
 

@@ -47,7 +47,8 @@ if grep -q '^#define HAVE_USRSCTP 1' "$b/config.h" 2>/dev/null; then
 	ulib="$b/.libs/libconnectx-usrsctp.so"
 	[ -f "$ulib" ] || { echo "no $ulib"; exit 1; }
 	exports "$ulib" LIBCONNECTX_USRSCTP_0 cx_usrsctp_connectx \
-	    cx_usrsctp_getassocid cx_usrsctp_getpaddrs
+	    cx_usrsctp_getassocid cx_usrsctp_getpaddrs cx_usrsctp_getpaths \
+	    cx_usrsctp_freepaths
 	readelf -d "$ulib" | grep NEEDED | grep -q 'libconnectx\.so' ||
 		{ echo "$ulib does not link libconnectx"; exit 1; }
 fi

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -371,3 +372,196 @@ uu_server_stop(pid_t pid)
 	(void)waitpid(pid, NULL, 0);
 }
 
+/* ------------------------------------------------------------ the flow */
+
+#define UU_FLOW_END	0xffffffffu
+
+static uint32_t
+seq_of(const char *buf)
+{
+	uint32_t v;
+
+	memcpy(&v, buf, sizeof(v));
+	return ntohl(v);
+}
+
+static void
+sink(int report, uint16_t encaps_port, const char *const *addrs, int n,
+    uint16_t sport)
+{
+	struct uu_flow_stats st;
+	struct sctp_sack_info si;
+	struct socket *l, *c;
+	static unsigned char seen[1 << 20];
+	char buf[2048];
+	double first = -1, last = 0, t;
+	uint32_t seq;
+	long maxseq = -1;
+	ssize_t k;
+	int flags;
+
+	memset(&st, 0, sizeof(st));
+	usrsctp_init(encaps_port, NULL, NULL);
+	if ((l = uu_listen(AF_INET, addrs, n, sport)) == NULL)
+		_exit(1);
+	(void)!write(report, "r", 1);
+	if ((c = usrsctp_accept(l, NULL, NULL)) == NULL)
+		_exit(1);
+	/*
+	 * A SACK for every packet.  With usrsctp's default (every second
+	 * packet, else after 200 ms) a cut that falls after an odd packet has
+	 * that packet's SACK come 200 ms late, which restarts the sender's
+	 * retransmission timer (RFC 9260 6.3.2): the stall is then F plus
+	 * up to 200 ms, the peer's doing.  See cx_usrsctp_connectx(3).
+	 */
+	memset(&si, 0, sizeof(si));
+	si.sack_assoc_id = SCTP_FUTURE_ASSOC;
+	si.sack_delay = 0;
+	si.sack_freq = 1;
+	(void)usrsctp_setsockopt(c, IPPROTO_SCTP, SCTP_DELAYED_SACK, &si, sizeof(si));
+	for (;;) {
+		k = recv_one(c, buf, sizeof(buf), 3600 * 1000, &flags);
+		if (k <= 0)
+			break;
+		if ((flags & MSG_NOTIFICATION) || k < 4)
+			continue;
+		t = uu_now_ms();
+		seq = seq_of(buf);
+		if (seq == UU_FLOW_END)
+			break;
+		if (first < 0)
+			first = t;
+		else {
+			if (t - last > st.max_gap_ms) {
+				st.max_gap_ms = t - last;
+				st.max_gap_at_ms = last - first;
+			}
+			if (t - last > UU_GAP_MS && st.ngaps < 64) {
+				st.gap_at[st.ngaps] = last;
+				st.gap_ms[st.ngaps++] = t - last;
+			}
+		}
+		last = t;
+		if (seq >= sizeof(seen))
+			continue;
+		if (seen[seq]) {
+			st.duplicates++;
+			continue;
+		}
+		seen[seq] = 1;
+		st.received++;
+		if ((long)seq < maxseq)
+			st.reordered++;
+		else
+			maxseq = seq;
+	}
+	st.highest = maxseq + 1;
+	(void)!write(report, &st, sizeof(st));
+	_exit(0);
+}
+
+pid_t
+uu_sink_fork(uint16_t encaps_port, const char *const *addrs, int n,
+    uint16_t sport, int *report)
+{
+	int fds[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(fds) != 0)
+		return -1;
+	if ((pid = fork()) == 0) {
+		close(fds[0]);
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		sink(fds[1], encaps_port, addrs, n, sport);
+	}
+	close(fds[1]);
+	if (pid < 0 || read(fds[0], &c, 1) != 1) {
+		close(fds[0]);
+		if (pid > 0)
+			uu_server_stop(pid);
+		return -1;
+	}
+	*report = fds[0];
+	return pid;
+}
+
+int
+uu_sink_report(int report, int ms, struct uu_flow_stats *st)
+{
+	struct pollfd pfd = { report, POLLIN, 0 };
+
+	if (poll(&pfd, 1, ms) != 1)
+		return -1;
+	return read(report, st, sizeof(*st)) == (ssize_t)sizeof(*st) ? 0 : -1;
+}
+
+int
+uu_flow_send(struct socket *so, double duration_ms,
+    void (*tick)(double, void *), void *arg, long *sent, double *fail_ms)
+{
+	char msg[UU_FLOW_MSG];
+	double t0 = uu_now_ms(), next = t0, el;
+	uint32_t seq = 0, v;
+	int st;
+
+	memset(msg, 'x', sizeof(msg));
+	*sent = 0;
+	*fail_ms = 0;
+	usrsctp_set_non_blocking(so, 1);
+	for (;;) {
+		el = uu_now_ms() - t0;
+		if (el >= duration_ms)
+			return 0;
+		if (tick != NULL)
+			tick(el, arg);
+		if ((st = uu_state(so, 0)) != SCTP_ESTABLISHED) {
+			*fail_ms = uu_now_ms() - t0;
+			return ECONNRESET;
+		}
+		/* Every message due by now, in order, as far as the stack takes them. */
+		while (next <= uu_now_ms()) {
+			v = htonl(seq);
+			memcpy(msg, &v, sizeof(v));
+			if (uu_send(so, msg, sizeof(msg)) < 0) {
+				if (errno == EWOULDBLOCK || errno == EAGAIN)
+					break;
+				*fail_ms = uu_now_ms() - t0;
+				return errno;
+			}
+			seq++;
+			(*sent)++;
+			next += 1;
+		}
+		usleep(500);
+	}
+}
+
+int
+uu_flow_end(struct socket *so, int ms)
+{
+	char msg[UU_FLOW_MSG];
+	double end = uu_now_ms() + ms;
+	uint32_t v = htonl(UU_FLOW_END);
+
+	memset(msg, 0, sizeof(msg));
+	memcpy(msg, &v, sizeof(v));
+	while (uu_send(so, msg, sizeof(msg)) < 0) {
+		if ((errno != EWOULDBLOCK && errno != EAGAIN) || uu_now_ms() > end)
+			return -1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+double
+uu_gap_after(const struct uu_flow_stats *st, double t)
+{
+	double g = 0;
+	int i;
+
+	for (i = 0; i < st->ngaps; i++)
+		if (st->gap_at[i] >= t && st->gap_ms[i] > g)
+			g = st->gap_ms[i];
+	return g;
+}

@@ -71,6 +71,59 @@ pid_t		 uu_server_fork(uint16_t encaps_port, int family,
 		    const char *const *addrs, int n, uint16_t sport);
 void		 uu_server_stop(pid_t);
 
+/*
+ * A sequenced flow for failover measurements (libconnectx(3), Failover
+ * during the association): 1000-byte messages, each with its sequence
+ * number first, one every millisecond.
+ */
+#define UU_FLOW_MSG	1000
+
+/* What the sink saw of one flow. */
+struct uu_flow_stats {
+	long	received;	/* distinct messages */
+	long	duplicates;
+	long	reordered;	/* arrived after a higher sequence number */
+	long	highest;	/* highest sequence number + 1 */
+	double	max_gap_ms;	/* longest time between two arrivals */
+	double	max_gap_at_ms;	/* when it began, from the first arrival */
+	int	ngaps;		/* gaps over UU_GAP_MS: start (uu_now_ms), length */
+	double	gap_at[64], gap_ms[64];
+};
+#define UU_GAP_MS	20
+
+/*
+ * The longest gap that began at or after t (uu_now_ms: one clock for every
+ * process), or 0: the stall a path cut at t caused, apart from the
+ * scheduling hiccups of a loaded machine before it.
+ */
+double		 uu_gap_after(const struct uu_flow_stats *, double t);
+
+/*
+ * A forked sink: its own stack on UDP port encaps_port, listening on addrs
+ * at sport; takes one association and records every flow message until
+ * the end marker (uu_flow_end) or the association's end, then writes its
+ * statistics to *report (a pipe's read end, returned).
+ */
+pid_t		 uu_sink_fork(uint16_t encaps_port, const char *const *addrs,
+		    int n, uint16_t sport, int *report);
+/* The sink's statistics, within ms: 0, or -1 when none came. */
+int		 uu_sink_report(int report, int ms, struct uu_flow_stats *);
+
+/*
+ * Send the flow on so (made non-blocking) for duration_ms, calling
+ * tick(elapsed_ms, arg) every millisecond before it sends.  A message the
+ * stack cannot take yet is sent at the next tick (order kept).  Stops when
+ * the association fails: returns 0 when the duration ran out, else the
+ * errno it failed with (ECONNRESET when only its state said so), with
+ * *fail_ms the elapsed time it was seen at.  *sent counts the messages
+ * taken by the stack.
+ */
+int		 uu_flow_send(struct socket *so, double duration_ms,
+		    void (*tick)(double elapsed_ms, void *), void *arg,
+		    long *sent, double *fail_ms);
+/* The end marker, once everything before it is queued (blocking up to ms). */
+int		 uu_flow_end(struct socket *so, int ms);
+
 /* Milliseconds on the monotonic clock. */
 double		 uu_now_ms(void);
 
