@@ -80,12 +80,20 @@ set_failover(int fd, long f)
 
 	memset(&rto, 0, sizeof(rto));
 	if (kget(fd, SCTP_RTOINFO, &rto, sizeof(rto)) == 0) {
-		if (rto.srto_max == (uint32_t)kernel_default("rto_max", 60000))
+		bool own_max = rto.srto_max != (uint32_t)kernel_default("rto_max", 60000);
+		bool own_min = rto.srto_min != (uint32_t)kernel_default("rto_min", 1000);
+
+		if (!own_max)
 			rto.srto_max = (uint32_t)(4 * f);
-		if (rto.srto_min == (uint32_t)kernel_default("rto_min", 1000))
+		if (!own_min)
 			rto.srto_min = (uint32_t)f;
-		if (rto.srto_min > rto.srto_max)	/* the application's maximum is below F */
-			rto.srto_min = rto.srto_max;
+		/* The application's own value wins over the policy's. */
+		if (rto.srto_min > rto.srto_max) {
+			if (own_min && !own_max)
+				rto.srto_max = rto.srto_min;
+			else
+				rto.srto_min = rto.srto_max;
+		}
 		rto.srto_assoc_id = 0;
 		rto.srto_initial = 0;			/* 0: as it is */
 		kset(fd, SCTP_RTOINFO, &rto, sizeof(rto));

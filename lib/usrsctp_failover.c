@@ -103,8 +103,13 @@ set_rto(struct socket *so, sctp_assoc_t id, const struct fo_plan *plan)
 	rto.srto_assoc_id = id;
 	rto.srto_max = plan->own_rto_max ? plan->rto_max : f * FO_RTO_MAX_FACTOR;
 	rto.srto_min = plan->own_rto_min ? plan->rto_min : f;
-	if (rto.srto_min > rto.srto_max)	/* the application's maximum is below F */
-		rto.srto_min = rto.srto_max;
+	/* The application's own value wins over the policy's. */
+	if (rto.srto_min > rto.srto_max) {
+		if (plan->own_rto_min && !plan->own_rto_max)
+			rto.srto_max = rto.srto_min;
+		else
+			rto.srto_min = rto.srto_max;
+	}
 	/* usrsctp wants min <= initial <= max: the socket's own, within them. */
 	rto.srto_initial = plan->rto_initial;
 	if (rto.srto_initial < rto.srto_min)

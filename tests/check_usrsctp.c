@@ -486,6 +486,159 @@ START_TEST(two_threads_one_socket_keep_its_timers)
 }
 END_TEST
 
+/* -------------------------------------------- failover during the association */
+
+#include "usrsctp_thlds.h"
+
+struct assoc_params {
+	struct sctp_rtoinfo	rto;
+	struct sctp_paddrthlds	th;
+	struct sctp_paddrparams	pp;
+	struct sctp_assocparams	ap;
+};
+
+static void
+read_params(struct socket *so, sctp_assoc_t id, struct assoc_params *p)
+{
+	socklen_t len;
+
+	memset(p, 0, sizeof(*p));
+	p->rto.srto_assoc_id = id;
+	len = sizeof(p->rto);
+	ck_assert_int_eq(usrsctp_getsockopt(so, IPPROTO_SCTP, SCTP_RTOINFO, &p->rto, &len), 0);
+	p->th.spt_assoc_id = id;
+	p->th.spt_address.ss_family = AF_INET;
+	len = sizeof(p->th);
+	ck_assert_int_eq(usrsctp_getsockopt(so, IPPROTO_SCTP, SCTP_PEER_ADDR_THLDS, &p->th, &len), 0);
+	p->pp.spp_assoc_id = id;
+	p->pp.spp_address.ss_family = AF_INET;
+	len = sizeof(p->pp);
+	ck_assert_int_eq(usrsctp_getsockopt(so, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &p->pp, &len), 0);
+	p->ap.sasoc_assoc_id = id;
+	len = sizeof(p->ap);
+	ck_assert_int_eq(usrsctp_getsockopt(so, IPPROTO_SCTP, SCTP_ASSOCINFO, &p->ap, &len), 0);
+}
+
+/*
+ * cx_usrsctp_connectx(3), FAILOVER DURING THE ASSOCIATION: once up, the
+ * association has PF threshold 0 (path.max.retrans kept), RTO.min F,
+ * RTO.max 4F, heartbeats every F and Association.Max.Retrans 3; the
+ * socket's own values are untouched.
+ */
+START_TEST(failover_policy_on_the_association)
+{
+	static const char *const lo4[] = { "127.0.0.1" };
+	unsigned char list[64], *p = list;
+	struct assoc_params a, sock;
+	struct socket *l, *cl;
+	sctp_assoc_t id;
+
+	ck_assert_int_eq(cx_setdefault(CX_OPT_FAILOVER_MS, 120), 0);
+	ck_assert_ptr_nonnull(l = uu_listen(AF_INET, lo4, 1, SPORT));
+	cl = client(AF_INET);
+	uu_put(&p, "127.0.0.1", SPORT);
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 1, &id), 0);
+	read_params(cl, id, &a);
+	ck_assert_uint_eq(a.rto.srto_min, 120);
+	ck_assert_uint_eq(a.rto.srto_max, 480);
+	ck_assert_uint_eq(a.th.spt_pathpfthld, 0);
+	ck_assert_uint_eq(a.th.spt_pathmaxrxt, usrsctp_sysctl_get_sctp_path_rtx_max_default());
+	ck_assert_uint_eq(a.pp.spp_hbinterval, 120);
+	ck_assert_uint_eq(a.ap.sasoc_asocmaxrxt, 3);
+	usrsctp_close(cl);
+	usrsctp_close(l);
+
+	/* A one-to-many socket: the endpoint keeps usrsctp's own values. */
+	cl = uu_socket_type(AF_INET, SOCK_SEQPACKET, encaps);
+	ck_assert_ptr_nonnull(cl);
+	ck_assert_ptr_nonnull(l = uu_listen(AF_INET, lo4, 1, SPORT + 2));
+	p = list;
+	uu_put(&p, "127.0.0.1", SPORT + 2);
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 1, &id), 0);
+	read_params(cl, id, &a);
+	ck_assert_uint_eq(a.rto.srto_min, 120);
+	read_params(cl, SCTP_FUTURE_ASSOC, &sock);
+	ck_assert_uint_eq(sock.rto.srto_min, usrsctp_sysctl_get_sctp_rto_min_default());
+	ck_assert_uint_eq(sock.rto.srto_max, usrsctp_sysctl_get_sctp_rto_max_default());
+	ck_assert_uint_eq(sock.pp.spp_hbinterval, usrsctp_sysctl_get_sctp_heartbeat_interval_default());
+	usrsctp_close(cl);
+	usrsctp_close(l);
+}
+END_TEST
+
+/* What the application set on the socket itself before the call stays. */
+START_TEST(failover_policy_keeps_the_applications_own)
+{
+	static const char *const lo4[] = { "127.0.0.1" };
+	struct sctp_rtoinfo rto = { SCTP_FUTURE_ASSOC, 0, 0, 777 };
+	struct sctp_paddrparams pp;
+	unsigned char list[64], *p = list;
+	struct assoc_params a;
+	struct socket *l, *cl;
+	sctp_assoc_t id;
+
+	ck_assert_int_eq(cx_setdefault(CX_OPT_FAILOVER_MS, 120), 0);
+	ck_assert_ptr_nonnull(l = uu_listen(AF_INET, lo4, 1, SPORT));
+	cl = client(AF_INET);
+	ck_assert_int_eq(usrsctp_setsockopt(cl, IPPROTO_SCTP, SCTP_RTOINFO, &rto, sizeof(rto)), 0);
+	memset(&pp, 0, sizeof(pp));
+	pp.spp_assoc_id = SCTP_FUTURE_ASSOC;
+	pp.spp_hbinterval = 4321;
+	pp.spp_flags = SPP_HB_ENABLE;
+	ck_assert_int_eq(usrsctp_setsockopt(cl, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &pp, sizeof(pp)), 0);
+	uu_put(&p, "127.0.0.1", SPORT);
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 1, &id), 0);
+	read_params(cl, id, &a);
+	ck_assert_uint_eq(a.rto.srto_min, 777);		/* its own */
+	ck_assert_uint_eq(a.rto.srto_max, 777);		/* 4F = 480, raised to its minimum */
+	ck_assert_uint_eq(a.pp.spp_hbinterval, 4321);	/* its own */
+	ck_assert_uint_eq(a.th.spt_pathpfthld, 0);
+	ck_assert_uint_eq(a.ap.sasoc_asocmaxrxt, 3);
+	usrsctp_close(cl);
+	usrsctp_close(l);
+}
+END_TEST
+
+/* A non-blocking call: the policy is applied by the first query that sees it up. */
+START_TEST(failover_policy_after_non_blocking_call)
+{
+	static const char *const lo4[] = { "127.0.0.1" };
+	unsigned char list[64], *p = list;
+	struct cx_usrsctp_path *paths;
+	struct assoc_params a;
+	struct socket *l, *cl;
+	sctp_assoc_t id, q;
+
+	ck_assert_int_eq(cx_setdefault(CX_OPT_FAILOVER_MS, 120), 0);
+	ck_assert_ptr_nonnull(l = uu_listen(AF_INET, lo4, 1, SPORT));
+	cl = client(AF_INET);
+	usrsctp_set_non_blocking(cl, 1);
+	uu_put(&p, "127.0.0.1", SPORT);
+	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 1, &id), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	ck_assert_int_eq(uu_wait_established(cl, id, 3000), SCTP_ESTABLISHED);
+	ck_assert_int_eq(cx_usrsctp_getassocid(cl, &q), 0);
+	read_params(cl, id, &a);
+	ck_assert_uint_eq(a.rto.srto_min, 120);
+	ck_assert_uint_eq(a.th.spt_pathpfthld, 0);
+	/* The path states: one path, the primary, active. */
+	ck_assert_int_eq(cx_usrsctp_getpaths(cl, 0, &paths), 1);
+	ck_assert(uu_is((struct sockaddr *)&paths[0].cp_addr, "127.0.0.1"));
+	ck_assert_int_eq(paths[0].cp_state, SCTP_ACTIVE);
+	ck_assert_int_eq(paths[0].cp_primary, 1);
+	ck_assert_uint_ge(paths[0].cp_rto_ms, 120);
+	cx_usrsctp_freepaths(paths);
+	ck_assert_int_eq(cx_usrsctp_getpaths(cl, id + 1, &paths), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(cx_usrsctp_getpaths(cl, 0, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(cx_usrsctp_getpaths(NULL, 0, &paths), -1);
+	ck_assert_int_eq(errno, EBADF);
+	usrsctp_close(cl);
+	usrsctp_close(l);
+}
+END_TEST
+
 /* ------------------------------------------------------- SPEC §4's rows */
 
 static struct socket *fresh;
@@ -681,6 +834,14 @@ usrsctp_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, one_to_many_keeps_each_association);
 	tcase_add_test(tc, two_threads_one_socket_keep_its_timers);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("failover_policy");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, failover_policy_on_the_association);
+	tcase_add_test(tc, failover_policy_keeps_the_applications_own);
+	tcase_add_test(tc, failover_policy_after_non_blocking_call);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rows");
