@@ -266,12 +266,14 @@ hs_wait_up(struct socket *so, sctp_assoc_t id, const struct pacing *pc)
 		now = mono_now();
 		if (!ts_before(now, end)) {
 			/*
-			 * An INIT was answered: the COOKIE-ECHO phase has a bound
-			 * of its own (as many tries, every D at most); wait for
-			 * it to end either way, so that nothing comes up after
-			 * the call failed.
+			 * Still being set up at the bound: usrsctp ends both
+			 * phases itself (as many INITs, and as many COOKIE-ECHOs,
+			 * every D at most), later than the bound when an INIT was
+			 * answered late or its timers run late on a loaded
+			 * machine.  Wait for that, once, so that nothing comes up
+			 * after the call failed and SO_ERROR says why.
 			 */
-			if (extended || st.sstat_state != SCTP_COOKIE_ECHOED)
+			if (extended)
 				return ETIMEDOUT;
 			extended = true;
 			end = ts_add_ms(now, pc->inits * pc->rto_ms + US_GRACE_MS);

@@ -72,8 +72,8 @@ int	hs_so_error(struct socket *so);
 /*
  * A blocking call: wait until the association is no longer being set up.
  * Signals do not end the wait (usrsctp cannot abandon an INIT under way);
- * the INIT bound does, and when the INIT was answered by then, the
- * COOKIE-ECHO phase's own bound (as many tries, every D at most).
+ * the INIT bound does, and when the association is still being set up
+ * then, usrsctp's own end of it (as many tries, every D at most).
  * 0, or the errno the association failed with.
  */
 int	hs_wait_up(struct socket *so, sctp_assoc_t id, const struct pacing *pc);
