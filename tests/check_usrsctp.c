@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -639,6 +640,48 @@ START_TEST(failover_policy_after_non_blocking_call)
 }
 END_TEST
 
+/* ------------------------------------------------------------ cxconnect -S */
+
+/*
+ * cxconnect(1), -S: the tool connects over usrsctp (its own stack,
+ * UDP-encapsulated to the echo server's port), pipes stdin to the peer and
+ * the peer to stdout, and with -v names the association and its paths.
+ */
+START_TEST(cxconnect_over_usrsctp)
+{
+	static const char *const lo4[] = { "127.0.0.1" };
+	const char *b = getenv("top_builddir");
+	uint16_t sport_udp = uu_free_udp_port();
+	char cmd[512], out[256] = "", err[1024] = "";
+	pid_t server;
+	FILE *f;
+	size_t n;
+	int status;
+
+	server = uu_server_fork(sport_udp, AF_INET, lo4, 1, SPORT);
+	ck_assert_int_gt(server, 0);
+	snprintf(cmd, sizeof(cmd), "printf 'over usrsctp' | %s/tools/cxconnect -v -S %u "
+	    "127.0.0.1:%d 2>/tmp/cxconnect_sctp.err.%d", b ? b : ".", sport_udp, SPORT,
+	    (int)getpid());
+	ck_assert_ptr_nonnull(f = popen(cmd, "r"));
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	status = pclose(f);
+	snprintf(cmd, sizeof(cmd), "/tmp/cxconnect_sctp.err.%d", (int)getpid());
+	if ((f = fopen(cmd, "r")) != NULL) {
+		n = fread(err, 1, sizeof(err) - 1, f);
+		err[n] = '\0';
+		fclose(f);
+		unlink(cmd);
+	}
+	uu_server_stop(server);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit %d: %s", status, err);
+	ck_assert_msg(strcmp(out, "over usrsctp") == 0, "out '%s'; stderr: %s", out, err);
+	ck_assert_msg(strstr(err, "SCTP association") != NULL &&
+	    strstr(err, "path 127.0.0.1 active, primary") != NULL, "-v said: %s", err);
+}
+END_TEST
+
 /* ------------------------------------------------------- SPEC §4's rows */
 
 static struct socket *fresh;
@@ -842,6 +885,7 @@ usrsctp_suite(void)
 	tcase_add_test(tc, failover_policy_on_the_association);
 	tcase_add_test(tc, failover_policy_keeps_the_applications_own);
 	tcase_add_test(tc, failover_policy_after_non_blocking_call);
+	tcase_add_test(tc, cxconnect_over_usrsctp);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rows");

@@ -36,6 +36,8 @@
 
 #include <connectx.h>
 
+#include "cxconnect_sctp.h"
+
 #define EXIT_NOCONNECT	1
 #define EXIT_USAGE	2
 #define EXIT_IO		3
@@ -53,6 +55,7 @@ struct config {
 	unsigned int		 ifindex;
 	struct sockaddr_storage	 src;		/* -s */
 	socklen_t		 srclen;	/* 0: none */
+	long			 sctp_encaps;	/* -S: SCTP over usrsctp to this UDP port */
 };
 
 /* What to connect to: a name and a service, or a list of addresses. */
@@ -79,7 +82,8 @@ usage(FILE *to, int status)
 	    "                 host port\n"
 	    "       cxconnect [-46uv] [...] addr:port [addr:port | "
 	    "[addr6]:port ...]\n"
-	    "       cxconnect -h | --help\n");
+	    "       cxconnect -h | --help\n"
+	    "       cxconnect -S udp-port [-v] [-d delay] [-T timeout] addr:port ...\n");
 	exit(status);
 }
 
@@ -220,11 +224,12 @@ parse_options(int argc, char **argv, struct config *cfg)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	unsigned long port;
 	int ch;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->type = SOCK_STREAM;
-	while ((ch = getopt_long(argc, argv, "46d:hi:s:t:T:uv", longopts,
+	while ((ch = getopt_long(argc, argv, "46d:hi:s:S:t:T:uv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'h':
@@ -249,6 +254,11 @@ parse_options(int argc, char **argv, struct config *cfg)
 			    &cfg->srclen) != 0)
 				fail(EXIT_USAGE, optarg,
 				    "not a numeric address");
+			break;
+		case 'S':
+			if (!parse_decimal(optarg, 65535, &port) || port < 1)
+				fail(EXIT_USAGE, optarg, "not a UDP port (1 to 65535)");
+			cfg->sctp_encaps = (long)port;
 			break;
 		case 'u':
 			cfg->type = SOCK_DGRAM;
@@ -620,6 +630,16 @@ main(int argc, char **argv)
 	if (cfg.ifname != NULL &&
 	    (cfg.ifindex = if_nametoindex(cfg.ifname)) == 0)
 		fail(EXIT_NOCONNECT, cfg.ifname, "no such interface");
+
+	/* SCTP over usrsctp: the list, UDP-encapsulated (cxconnect_sctp.c). */
+	if (cfg.sctp_encaps != 0) {
+		if (t.host != NULL || cfg.type != SOCK_STREAM || cfg.srclen != 0 ||
+		    cfg.ifname != NULL)
+			fail(EXIT_USAGE, "-S", "takes addr:port operands, without -u, -s or -i");
+		return cxconnect_sctp((const struct sockaddr *)t.list,
+		    (int)(t.listlen / (t.family == AF_INET ? sizeof(struct sockaddr_in) :
+		    sizeof(struct sockaddr_in6))), t.family, cfg.sctp_encaps, cfg.verbose);
+	}
 
 	memset(&pg, 0, sizeof(pg));
 	clock_gettime(CLOCK_MONOTONIC, &pg.t0);
