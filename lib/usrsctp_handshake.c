@@ -266,14 +266,15 @@ hs_wait_up(struct socket *so, sctp_assoc_t id, const struct pacing *pc)
 		now = mono_now();
 		if (!ts_before(now, end)) {
 			/*
-			 * Still being set up at the bound: usrsctp ends both
-			 * phases itself (as many INITs, and as many COOKIE-ECHOs,
-			 * every D at most), later than the bound when an INIT was
-			 * answered late or its timers run late on a loaded
-			 * machine.  Wait for that, once, so that nothing comes up
-			 * after the call failed and SO_ERROR says why.
+			 * In the COOKIE-ECHO phase at the bound (an INIT answered
+			 * late, or usrsctp's timers late on a loaded machine):
+			 * usrsctp ends that phase itself (as many COOKIE-ECHOs as
+			 * INITs, every D at most) and cannot abort it on a
+			 * one-to-one socket.  Wait for that, once, so that
+			 * nothing comes up after the call failed.  Still in the
+			 * INIT phase: the caller aborts it.
 			 */
-			if (extended)
+			if (extended || st.sstat_state != SCTP_COOKIE_ECHOED)
 				return ETIMEDOUT;
 			extended = true;
 			end = ts_add_ms(now, pc->inits * pc->rto_ms + US_GRACE_MS);

@@ -72,8 +72,8 @@ int	hs_so_error(struct socket *so);
 /*
  * A blocking call: wait until the association is no longer being set up.
  * Signals do not end the wait (usrsctp cannot abandon an INIT under way);
- * the INIT bound does, and when the association is still being set up
- * then, usrsctp's own end of it (as many tries, every D at most).
+ * the INIT bound does, and when the COOKIE-ECHO is out by then, usrsctp's
+ * own end of that phase (as many tries, every D at most).
  * 0, or the errno the association failed with.
  */
 int	hs_wait_up(struct socket *so, sctp_assoc_t id, const struct pacing *pc);

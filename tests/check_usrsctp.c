@@ -266,8 +266,14 @@ START_TEST(init_count_bounds_the_call)
 	ms = uu_now_ms() - t0;
 	ck_assert_double_ge(ms, 8 * D_MS * 0.9);
 	ck_assert_double_lt(ms, 8 * D_MS + MARGIN_MS);
+	/*
+	 * usrsctp gave up itself (SO_ERROR ETIMEDOUT), or, its timers late on
+	 * a loaded machine, the call's bound came first and the INIT under
+	 * way was aborted (no error): either way no association is left.
+	 */
 	ck_assert_int_eq(usrsctp_getsockopt(cl, SOL_SOCKET, SO_ERROR, &err, &len), 0);
-	ck_assert_int_eq(err, ETIMEDOUT);
+	ck_assert_msg(err == ETIMEDOUT || err == 0, "SO_ERROR %d", err);
+	ck_assert_int_lt(uu_state(cl, id), 0);
 	usrsctp_close(cl);
 }
 END_TEST

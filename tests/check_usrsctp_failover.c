@@ -294,7 +294,7 @@ START_TEST(all_paths_cut_fails_within_12f)
 	    fail_ms - s.cut_at, 12 * f);
 	ck_assert_int_ne(err, 0);
 	ck_assert_double_le(fail_ms - s.cut_at, 12 * f);
-	ck_assert_int_lt(uu_state(cl, id), 0);
+	ck_assert_int_ne(uu_state(cl, id), SCTP_ESTABLISHED);	/* closed or gone */
 	usrsctp_close(cl);
 	uu_server_stop(sink);
 	close(report);
