@@ -43,16 +43,24 @@ iov_ok(const struct iovec *iov, unsigned int iovcnt, const size_t *len)
 /* After the rows: a datagram the transport cannot send whole (EMSGSIZE). */
 static int
 check_message(const struct sockstate *st, const struct iovec *iov,
-    unsigned int iovcnt)
+    unsigned int iovcnt, const struct destlist *dests)
 {
-	size_t total = 0;
-	unsigned int i;
+	size_t total = 0, i;
+	int family = AF_INET;
 
 	if (iov == NULL || st->tp->max_message == NULL)
 		return 0;
 	for (i = 0; i < iovcnt; i++)
 		total += iov[i].iov_len;
-	return total > st->tp->max_message(st->family) ? EMSGSIZE : 0;
+	/*
+	 * An AF_INET6 socket sends to an IPv4-mapped peer as IPv4: when every
+	 * destination is one, IPv4's limit applies here, before anything is
+	 * done, rather than at the send after the association.
+	 */
+	for (i = 0; i < dests->n && family == AF_INET; i++)
+		if (!addr_is_v4mapped(&dests->v[i]))
+			family = st->family;
+	return total > st->tp->max_message(family) ? EMSGSIZE : 0;
 }
 
 /* Rows 3-8: the arguments alone. */
@@ -153,7 +161,7 @@ check(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
 	/* A bound socket cannot be bound again: bind(2)'s EINVAL, before any change. */
 	if (ep->sae_srcaddr != NULL && st->bound)
 		return EINVAL;
-	return check_message(st, iov, iovcnt);
+	return check_message(st, iov, iovcnt, dests);
 }
 
 int

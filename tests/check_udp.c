@@ -218,6 +218,51 @@ START_TEST(test_udp_association_keeps_what_the_new_peer_sent_first)
 }
 END_TEST
 
+/*
+ * A dual-stack client associated with A over IPv6 is asked to send 65520
+ * bytes to an IPv4 peer B written IPv4-mapped: over IPv6's limit of 65527
+ * it is not, over IPv4's 65507 it is.  EMSGSIZE before anything is done
+ * (connectx(2), UDP): still associated with A, A's answer still queued,
+ * nothing at B.
+ */
+START_TEST(test_udp_oversized_for_a_mapped_peer_fails_before_anything)
+{
+	struct sockaddr_storage mapped, from;
+	struct sockaddr_in6 *m6 = (struct sockaddr_in6 *)&mapped;
+	struct peer a, b;
+	struct iovec iov;
+	size_t len = 999;
+	char buf[16];
+	int fd, off = 0;
+
+	make_peer(&a, AF_INET6);
+	make_peer(&b, AF_INET);
+	memset(&mapped, 0, sizeof(mapped));
+	m6->sin6_family = AF_INET6;
+	m6->sin6_port = ((struct sockaddr_in *)&b.addr)->sin_port;
+	ck_assert_int_eq(inet_pton(AF_INET6, "::ffff:127.0.0.1", &m6->sin6_addr), 1);
+	fd = udp_socket(AF_INET6, 0);
+	ck_assert_int_eq(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+	    sizeof(off)), 0);
+	ck_assert_int_eq(connectx_peer(fd, &a), 0);
+	queue_from(&a, fd, "from a");
+	iov.iov_base = big;
+	iov.iov_len = 65520;
+	errno = 0;
+	ck_assert_int_eq(connectx_data(fd, &mapped, sizeof(*m6), &iov, 1, &len,
+	    NULL), -1);
+	ck_assert_int_eq(errno, EMSGSIZE);
+	ck_assert_uint_eq(len, 0);
+	assert_peer_is(fd, &a);
+	ck_assert_int_eq(recv_from_within(fd, buf, sizeof(buf), &from), 6);
+	ck_assert_mem_eq(buf, "from a", 6);
+	assert_nothing_arrives(&b);
+	close(fd);
+	close(a.fd);
+	close(b.fd);
+}
+END_TEST
+
 START_TEST(test_udp_connectx_associates_with_the_address)
 {
 	struct peer a;
@@ -555,6 +600,7 @@ udp_suite(void)
 	tcase_add_test(tc, test_udp_connectx_reassociates_to_another_peer);
 	tcase_add_test(tc, test_udp_reassociation_drops_what_the_old_peer_left_queued);
 	tcase_add_test(tc, test_udp_association_keeps_what_the_new_peer_sent_first);
+	tcase_add_test(tc, test_udp_oversized_for_a_mapped_peer_fails_before_anything);
 	tcase_add_test(tc, test_udp_nonblocking_socket_associates_at_once);
 	tcase_add_test(tc, test_udp_list_associates_the_first_routable_address);
 	tcase_add_test(tc, test_udp_sctp_connectx_sets_id_and_refuses_a_connected_socket);
