@@ -11,7 +11,8 @@
 #
 # Usage: tests/uml/lane.sh SRCDIR BUILDDIR   (BUILDDIR configured and built)
 # UML_MEM (default 512M), UML_TIMEOUT (seconds for the whole run inside,
-# default 1800: a safety net; the run takes far less on an idle machine), UML_BOOT_TIMEOUT (seconds to reach init, default 120),
+# default 1800: a safety net against a hung kernel), UML_BOOT_TIMEOUT
+# (seconds to reach init, default 120),
 # UML_STEPS (default "sctp lksctp rtt check"; "cmd" runs UML_CMD in BUILDDIR).
 set -u
 srcdir=$1
