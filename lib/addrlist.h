@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-/* Largest packed list sctp_connectx accepts (SPEC §4 row 4). */
+/* Largest packed list sctp_connectx accepts (sctp_connectx(3), E2BIG). */
 #define ADDRLIST_MAX_BYTES	65536
 
 struct dest {

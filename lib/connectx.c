@@ -1,6 +1,7 @@
 /*
  * connectx(2): Darwin's call, translated into one engine run.  The checks
- * below are SPEC §2's rows, in order; each leaves the socket as it was.
+ * below are the entries of connectx(2) ERRORS, in order; each leaves the
+ * socket as it was.
  */
 #include <config.h>
 
@@ -23,7 +24,7 @@
 #define CONNECTX_IOV_MAX	1024
 #define SRCADDR_MAX		255
 
-/* Row 7: the data vector is usable and its total fits ssize_t. */
+/* EINVAL row 4: the data vector is usable and its total fits ssize_t. */
 static bool
 iov_ok(const struct iovec *iov, unsigned int iovcnt, const size_t *len)
 {
@@ -63,7 +64,7 @@ check_message(const struct sockstate *st, const struct iovec *iov,
 	return total > st->tp->max_message(family) ? EMSGSIZE : 0;
 }
 
-/* Rows 3-8: the arguments alone. */
+/* EINVAL rows 1-5 and ENAMETOOLONG: the arguments alone. */
 static int
 check_arguments(const sa_endpoints_t *ep, sae_associd_t associd,
     unsigned int flags, const struct iovec *iov, unsigned int iovcnt,
@@ -95,7 +96,7 @@ check_arguments(const sa_endpoints_t *ep, sae_associd_t associd,
 	return 0;
 }
 
-/* Rows 10-12: every address against the socket. */
+/* EAFNOSUPPORT rows 1-2, EADDRNOTAVAIL row 1: each address vs the socket. */
 static int
 check_addresses(const struct sockstate *st, const sa_endpoints_t *ep,
     const struct destlist *dests)
@@ -120,7 +121,7 @@ check_addresses(const struct sockstate *st, const sa_endpoints_t *ep,
 	return 0;
 }
 
-/* Rows 16-18: the socket's own state. */
+/* EOPNOTSUPP row 2, EISCONN, EALREADY: the socket's own state. */
 static int
 check_state(const struct sockstate *st, const struct sockview *v)
 {

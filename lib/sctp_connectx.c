@@ -1,7 +1,7 @@
 /*
  * sctp_connectx(3): the SCTP sockets API's call, translated into one engine
- * run.  The checks below are SPEC §4's rows, in order; each leaves the
- * socket as it was.
+ * run.  The checks below are the entries of sctp_connectx(3) ERRORS, in
+ * order; each leaves the socket as it was.
  */
 #include <config.h>
 
@@ -18,9 +18,10 @@
 #include "transport.h"
 
 /*
- * Row 6: families against the socket; IPv4 entries mapped on AF_INET6.  An
- * IPv4-mapped IPv6 entry is IPv4 too: a V6ONLY socket refuses it, as kernel
- * SCTP does (sctp_connectx(3) ERRORS), before an ID is taken.
+ * EINVAL row 3: families against the socket; IPv4 entries mapped on
+ * AF_INET6.  An IPv4-mapped IPv6 entry is IPv4 too: a V6ONLY socket
+ * refuses it, as kernel SCTP does (sctp_connectx(3) ERRORS), before an ID
+ * is taken.
  */
 static int
 check_families(const struct sockstate *st, struct destlist *dests)
@@ -50,7 +51,7 @@ check_families(const struct sockstate *st, struct destlist *dests)
 	return 0;
 }
 
-/* Rows 8-9. */
+/* EISCONN, EALREADY. */
 static int
 check_state(const struct sockstate *st, const struct sockview *v)
 {

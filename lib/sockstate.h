@@ -29,7 +29,7 @@ struct sockstate {
 	socklen_t		 peerlen;
 };
 
-/* Rows 1-2: 0, EBADF or ENOTSOCK; sets fd and cookie. */
+/* The first two checks: 0, EBADF or ENOTSOCK; sets fd and cookie. */
 int	sockstate_identify(int fd, struct sockstate *);
 
 /* Family, type, protocol, transport and connection state; 0 or errno. */

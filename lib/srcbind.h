@@ -11,10 +11,11 @@
 struct sockstate;
 
 /*
- * Rows 13-15 of connectx's checks, in order, on a probe socket of the same
- * kind: ENXIO (no interface srcif), EADDRNOTAVAIL (src is no address of
- * this host, or of interface srcif), EADDRINUSE (src is taken), or any
- * other refusal of bind(2) (EACCES); else 0.
+ * connectx(2) ERRORS' ENXIO, EADDRNOTAVAIL row 2 and EADDRINUSE, in
+ * order, on a probe socket of the same kind: ENXIO (no interface srcif),
+ * EADDRNOTAVAIL (src is no address of this host, or of interface srcif),
+ * EADDRINUSE (src is taken), or any other refusal of bind(2) (EACCES);
+ * else 0.
  */
 int	srcbind_check(const struct sockstate *, unsigned int srcif,
 	    const struct sockaddr *src, socklen_t srclen);
