@@ -1,5 +1,6 @@
 /*
- * libconnectx benchmarks (SPEC §5, issue 3).  Figures, not timed tests:
+ * libconnectx benchmarks (connectx(2), Failover and Parallel attempts;
+ * README.md, Performance).  Figures, not timed tests:
  *
  *   cxbench overhead [N]      one live address: connect(2) vs connectx vs
  *                             sctp_connectx, N connections each, interleaved

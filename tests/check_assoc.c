@@ -1,8 +1,8 @@
 /*
- * Associations (SPEC §6): IDs positive, never 0, unique in the process;
- * the same ID from sctp_connectx, cx_getassocid and disconnectx; records
- * tied to the socket, not its descriptor number; the destination list read
- * back as given; thread safety.  Loopback only.
+ * Associations (libconnectx(3), Associations): IDs positive, never 0, unique
+ * in the process; the same ID from sctp_connectx, cx_getassocid and
+ * disconnectx; records tied to the socket, not its descriptor number; the
+ * destination list read back as given; thread safety.  Loopback only.
  */
 #include <config.h>
 

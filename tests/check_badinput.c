@@ -1,13 +1,13 @@
 /*
  * The bad input table: distinct invalid calls of connectx(), sctp_connectx()
  * and disconnectx(), one row each: a description, a setup that makes the
- * socket (or the descriptor), the call, and the errno SPEC §2-§4 and
- * HACKING.md's choices give it.  Every row asserts that the call returns
- * -1 with exactly that errno (or, where the SPEC allows either, one of
- * two), that connectx wrote *len and *connid (0), and
- * that the descriptor is as it was: local and peer address, TCP state,
- * listening, file status and descriptor flags, socket type, bound device
- * (and for a non-socket, the file it names).
+ * socket (or the descriptor), the call, and the errno connectx(2),
+ * disconnectx(2), sctp_connectx(3) (ERRORS) and HACKING.md's choices give
+ * it.  Every row asserts that the call returns -1 with exactly that errno
+ * (or, where the pages allow either, one of two), that connectx wrote *len
+ * and *connid (0), and that the descriptor is as it was: local and peer
+ * address, TCP state, listening, file status and descriptor flags, socket
+ * type, bound device (and for a non-socket, the file it names).
  *
  * Only loopback is ever connected to; TEST-NET, multicast and broadcast
  * addresses appear only where a check must refuse them first.
@@ -891,11 +891,11 @@ struct row {
 	int		(*setup)(void);
 	int		(*call)(int);
 	int		 want;
-	int		 alt;	/* also right, where the SPEC allows two */
+	int		 alt;	/* also right, where the pages allow two */
 };
 
 static const struct row rows[] = {
-	/* connectx(2), SPEC §2 rows 1-18 and the HACKING choices */
+	/* connectx(2) ERRORS, every entry, and the HACKING.md choices */
 	{ "connectx: descriptor -1", s_negative, c_dead4, EBADF, 0 },
 	{ "connectx: descriptor not open", s_closed, c_dead4, EBADF, 0 },
 	{ "connectx: descriptor INT_MAX", s_intmax, c_dead4, EBADF, 0 },
@@ -963,7 +963,7 @@ static const struct row rows[] = {
 	{ "connectx: UDP/IPv6 datagram of 65528 bytes", s_udp6, c_udp_too_big6, EMSGSIZE, 0 },
 	{ "connectx: already bound, with sae_srcaddr", s_bound4, c_src_on_bound, EINVAL, 0 },
 
-	/* sctp_connectx(3), SPEC §4 rows 1-9 */
+	/* sctp_connectx(3) ERRORS, every entry */
 	{ "sctp_connectx: descriptor -1", s_negative, sc_dead4, EBADF, 0 },
 	{ "sctp_connectx: descriptor not open", s_closed, sc_dead4, EBADF, 0 },
 	{ "sctp_connectx: a pipe", s_pipe, sc_dead4, ENOTSOCK, 0 },
@@ -998,7 +998,7 @@ static const struct row rows[] = {
 	{ "sctp_connectx: RESUME_ON_READ_WRITE connect pending", s_tcp4_resume_pending, sc_live4, EALREADY, EISCONN },
 	{ "sctp_connectx: RESUME_ON_READ_WRITE connect refused since", s_tcp4_resume_refused, sc_live4, EALREADY, EISCONN },
 
-	/* disconnectx(2), SPEC §3 */
+	/* disconnectx(2) ERRORS */
 	{ "disconnectx: descriptor -1", s_negative, d_any, EBADF, 0 },
 	{ "disconnectx: descriptor not open", s_closed, d_any, EBADF, 0 },
 	{ "disconnectx: a pipe", s_pipe, d_any, ENOTSOCK, 0 },

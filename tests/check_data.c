@@ -1,6 +1,6 @@
 /*
- * Data given to connectx(2) on TCP (SPEC §2 "Data and flags", outputs
- * *len and *connid): it reaches the peer that accepted exactly once, after
+ * Data given to connectx(2) on TCP (connectx(2), Data and flags: *len
+ * and *connid): it reaches the peer that accepted exactly once, after
  * earlier addresses failed; *len is exactly what the kernel took; a
  * non-blocking socket sends nothing (HACKING.md).  Loopback only.
  */

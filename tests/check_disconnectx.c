@@ -1,5 +1,5 @@
 /*
- * disconnectx(2): the errors of SPEC §3 (EBADF, ENOTSOCK, EINVAL for a
+ * disconnectx(2): the entries of its ERRORS (EBADF, ENOTSOCK, EINVAL for a
  * foreign associd or connid, ENOTCONN) with the socket left as it was, and
  * its behaviour: UDP dissolves and keeps its local port, then connectx
  * works again; TCP established sends FIN, TCP connecting is abandoned, and

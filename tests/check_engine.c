@@ -1,8 +1,8 @@
 /*
- * The engine's staggered attempts (SPEC §5): a slow but live address still
- * wins over later ones, the winner lands on the user's descriptor with its
- * flags and options, the parallel cap, the one-at-a-time fallback, the
- * timeouts, and no descriptor leaks.
+ * The engine's staggered attempts (connectx(2), Parallel attempts): a slow
+ * but live address still wins over later ones, the winner lands on the
+ * user's descriptor with its flags and options, the parallel cap, the
+ * one-at-a-time fallback, the timeouts, and no descriptor leaks.
  */
 #include <config.h>
 

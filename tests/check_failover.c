@@ -1,8 +1,8 @@
 /*
- * The engine's failover, as users see it (SPEC §5): the list in order, a
- * refused address passed at once, a silent one given up after the attempt
- * delay D, one errno ranked by how far the best attempt got, the attempt
- * report, the policy calls and environment, non-blocking use through
+ * The engine's failover, as users see it (connectx(2), Failover): the list
+ * in order, a refused address passed at once, a silent one given up after
+ * the attempt delay D, one errno ranked by how far the best attempt got, the
+ * attempt report, the policy calls and environment, non-blocking use through
  * cx_step(), and signals.  Loopback only.
  */
 #include <config.h>

@@ -1,5 +1,5 @@
 /*
- * Data at connect time, verified on the wire (SPEC §2 "Data and flags").
+ * Data at connect time, verified on the wire (connectx(2), Data and flags).
  *
  * Runs in a network namespace of its own (root; skips with 77 otherwise),
  * where net.ipv4.tcp_fastopen can be set freely and tcpdump on lo sees only

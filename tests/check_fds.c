@@ -1,6 +1,7 @@
 /*
- * Descriptor hygiene (SPEC §5: no descriptor leaked, none the user did not
- * create closed, on every path) and RLIMIT_NOFILE exhaustion.
+ * Descriptor hygiene (connectx(2), Parallel attempts: no descriptor leaked,
+ * none the user did not create closed, on every path) and RLIMIT_NOFILE
+ * exhaustion.
  *
  * storm: CX_FDS_CONNECTS (default 10000) blocking failover connects over
  * lists mixing refused addresses, black holes and the live listener, with

@@ -1,9 +1,10 @@
 /*
- * The public header on its own (SPEC §1): <connectx.h> is the first header
- * after <config.h>, so it must bring everything it uses.  Darwin's names
- * have Darwin's values and layout; the prototypes are exactly SPEC's.  The
- * tests of the header beside lksctp-tools' <netinet/sctp.h> live in
- * check_header_lksctp.c (another translation unit) and are called from here.
+ * The public header on its own (the SYNOPSIS of connectx(2)): <connectx.h>
+ * is the first header after <config.h>, so it must bring everything it uses.
+ * Darwin's names have Darwin's values and layout; the prototypes are exactly
+ * the pages'.  The tests of the header beside lksctp-tools' <netinet/sctp.h>
+ * live in check_header_lksctp.c (another translation unit) and are called
+ * from here.
  */
 #include <config.h>
 
@@ -32,7 +33,7 @@ int	hdr_lksctp_connectx_ebadf(int *err);
 int	hdr_lksctp_rev_assoc_t_size(void) __attribute__((weak));
 int	hdr_lksctp_rev_connectx_ebadf(int *err) __attribute__((weak));
 
-/* Compile-time: the types are the ones SPEC names. */
+/* Compile-time: the types are the ones the pages name. */
 #define IS_TYPE(expr, T)	_Generic((expr), T: 1, default: 0)
 
 _Static_assert(sizeof(sae_associd_t) == 4, "sae_associd_t is 32 bits");

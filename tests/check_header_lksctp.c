@@ -1,5 +1,5 @@
 /*
- * <connectx.h> beside lksctp-tools' <netinet/sctp.h> (SPEC §1):
+ * <connectx.h> beside lksctp-tools' <netinet/sctp.h> (sctp_connectx(3)):
  *
  *  - <netinet/in.h>, <connectx.h>, <netinet/sctp.h>, in that order: lksctp's
  *    typedef of sctp_assoc_t repeats ours (the same type) and its

@@ -1,6 +1,6 @@
 /*
- * <connectx.h> after lksctp-tools' <netinet/sctp.h> (SPEC §1), the order
- * check_header_lksctp.c cannot have: <netinet/in.h>, <netinet/sctp.h>,
+ * <connectx.h> after lksctp-tools' <netinet/sctp.h> (sctp_connectx(3)), the
+ * order check_header_lksctp.c cannot have: <netinet/in.h>, <netinet/sctp.h>,
  * then <connectx.h>.  lksctp's macros and declarations come first; the
  * library's header must neither redefine nor clash with them.
  */

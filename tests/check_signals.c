@@ -1,6 +1,6 @@
 /*
- * A storm of signals during blocking multi-address connects (SPEC §2,
- * HACKING.md "EINTR": every attempt is abandoned, the socket is left
+ * A storm of signals during blocking multi-address connects (connectx(2),
+ * Signals; HACKING.md, EINTR: every attempt is abandoned, the socket is left
  * unconnected).
  *
  * A 1 ms ITIMER_REAL runs, its SIGALRM handler installed without

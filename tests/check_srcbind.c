@@ -1,5 +1,5 @@
 /*
- * Source binding (SPEC §2: sae_srcaddr as bind(2) would, sae_srcif bound
+ * Source binding (connectx(2): sae_srcaddr as bind(2) would, sae_srcif bound
  * to the interface, both before the first attempt): the connection the
  * listener sees comes from there, also after failover.  Loopback only:
  * 127.0.0.2 is an address of lo (127.0.0.0/8).

@@ -1,6 +1,6 @@
 /*
- * Concurrency (SPEC §6: thread-safe calls; a descriptor closed and reused
- * never shows the old socket's association).
+ * Concurrency (libconnectx(3): thread-safe calls; Associations: a
+ * descriptor closed and reused never shows the old socket's association).
  *
  * CX_THREADS (default 4) threads each run CX_THREAD_LOOPS (default 10000;
  * the valgrind lane uses fewer) loops on sockets of their own: connect to a

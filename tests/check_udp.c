@@ -1,5 +1,5 @@
 /*
- * connectx(2) and disconnectx(2) on UDP sockets (SPEC §2 "UDP", §3, §5):
+ * connectx(2) and disconnectx(2) on UDP sockets (connectx(2), UDP):
  * associate at once, re-associate, data as one datagram, EMSGSIZE leaving
  * the socket as it was, disconnectx keeping the local port.  Loopback only.
  */

@@ -4,7 +4,7 @@
  * AF_INET6 association, the COMM_UP ID, the peer addresses kept, data both
  * ways; failover from a black-holed first address within the policy's
  * bound (and usrsctp's own 3 s without it); the total timeout; refusal;
- * non-blocking use; and SPEC §4's rows as this call applies them.
+ * non-blocking use; and the checks of cx_usrsctp_connectx(3) ERRORS.
  *
  * Each test runs in its own process (Check's fork mode) with its own
  * stack: usrsctp_init on a free UDP port; client and server sockets in
@@ -120,7 +120,7 @@ START_TEST(two_paths_v6_and_v4)
 	echo_once(cl, srv, "over two paths");
 	echo_once(cl, srv, "and back again");
 
-	/* Rows 8: an established socket, and a listening one. */
+	/* EISCONN: an established socket, and a listening one. */
 	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 2, &q), -1);
 	ck_assert_int_eq(errno, EISCONN);
 	ck_assert_int_eq(cx_usrsctp_connectx(l, (struct sockaddr *)(void *)list, 2, &q), -1);
@@ -314,7 +314,7 @@ START_TEST(non_blocking)
 	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 2, &id), -1);
 	ck_assert_int_eq(errno, EINPROGRESS);
 	ck_assert_uint_ne(id, 0);
-	/* Row 9: under way. */
+	/* EALREADY: under way. */
 	ck_assert_int_eq(cx_usrsctp_connectx(cl, (struct sockaddr *)(void *)list, 2, &q), -1);
 	ck_assert_int_eq(errno, EALREADY);
 	ck_assert_int_eq(cx_usrsctp_getassocid(cl, &q), 0);
@@ -688,7 +688,7 @@ START_TEST(cxconnect_over_usrsctp)
 }
 END_TEST
 
-/* ------------------------------------------------------- SPEC §4's rows */
+/* ------------------------------------- cx_usrsctp_connectx(3) ERRORS */
 
 static struct socket *fresh;
 
@@ -711,7 +711,7 @@ try(const void *list, int cnt)
 	return r == -1 ? errno : 0;
 }
 
-START_TEST(row1_null_socket)
+START_TEST(ebadf_null_socket)
 {
 	unsigned char list[64], *p = list;
 	sctp_assoc_t id;
@@ -724,7 +724,7 @@ START_TEST(row1_null_socket)
 }
 END_TEST
 
-START_TEST(row3_no_list)
+START_TEST(einval_row1_no_list)
 {
 	unsigned char list[64], *p = list;
 
@@ -735,7 +735,7 @@ START_TEST(row3_no_list)
 }
 END_TEST
 
-START_TEST(row4_usrsctp_limit)
+START_TEST(e2big_row2_usrsctp_limit)
 {
 	static unsigned char list[200 * sizeof(struct sockaddr_in6)];
 	unsigned char *p;
@@ -763,7 +763,7 @@ START_TEST(row4_usrsctp_limit)
 }
 END_TEST
 
-START_TEST(row4_over_64k)
+START_TEST(e2big_row1_over_64k)
 {
 	size_t n = 65536 / sizeof(struct sockaddr_in6) + 2;
 	unsigned char *list = calloc(n, sizeof(struct sockaddr_in6)), *p = list;
@@ -778,7 +778,7 @@ START_TEST(row4_over_64k)
 }
 END_TEST
 
-START_TEST(row5_bad_family)
+START_TEST(einval_row2_bad_family)
 {
 	unsigned char list[64], *p = list;
 	struct sockaddr_in sin;
@@ -792,7 +792,7 @@ START_TEST(row5_bad_family)
 END_TEST
 
 /* Left to usrsctp (it cannot be asked a socket's family): still EINVAL. */
-START_TEST(row6_ipv6_on_ipv4_socket)
+START_TEST(einval_row4_ipv6_on_ipv4_socket)
 {
 	unsigned char list[64], *p = list;
 
@@ -801,7 +801,7 @@ START_TEST(row6_ipv6_on_ipv4_socket)
 }
 END_TEST
 
-START_TEST(row7_addresses)
+START_TEST(einval_row3_addresses)
 {
 	unsigned char list[64], *p;
 
@@ -897,13 +897,13 @@ usrsctp_suite(void)
 	tc = tcase_create("rows");
 	tcase_add_checked_fixture(tc, rows_setup, NULL);
 	tcase_set_timeout(tc, 20);
-	tcase_add_test(tc, row1_null_socket);
-	tcase_add_test(tc, row3_no_list);
-	tcase_add_test(tc, row4_usrsctp_limit);
-	tcase_add_test(tc, row4_over_64k);
-	tcase_add_test(tc, row5_bad_family);
-	tcase_add_test(tc, row6_ipv6_on_ipv4_socket);
-	tcase_add_test(tc, row7_addresses);
+	tcase_add_test(tc, ebadf_null_socket);
+	tcase_add_test(tc, einval_row1_no_list);
+	tcase_add_test(tc, e2big_row2_usrsctp_limit);
+	tcase_add_test(tc, e2big_row1_over_64k);
+	tcase_add_test(tc, einval_row2_bad_family);
+	tcase_add_test(tc, einval_row4_ipv6_on_ipv4_socket);
+	tcase_add_test(tc, einval_row3_addresses);
 	tcase_add_test(tc, checks_leave_socket_usable);
 	tcase_add_test(tc, queries_without_record);
 	suite_add_tcase(s, tc);

@@ -1,6 +1,6 @@
 /*
  * Test fixtures on loopback: live listeners, refused ports, black holes
- * (SPEC §9), and checks of the state a socket was left in.
+ * (HACKING.md, Tests), and checks of the state a socket was left in.
  */
 #ifndef CX_TESTUTIL_H
 #define CX_TESTUTIL_H

@@ -14,10 +14,11 @@
  * also runs the target inside a new network namespace (unshare -n) where
  * only lo exists.
  *
- * Oracle, beyond ASan/UBSan: every errno is one the SPEC allows for the
- * call; *len / *connid are written on every return; a call that fails one
- * of the checks leaves the socket exactly as it was (local and peer
- * address, TCP state, file status flags).  A breach aborts.
+ * Oracle, beyond ASan/UBSan: every errno is one the call's ERRORS section
+ * (connectx(2), sctp_connectx(3), disconnectx(2), libconnectx(3)) allows;
+ * *len / *connid are written on every return; a call that fails one of the
+ * checks leaves the socket exactly as it was (local and peer address, TCP
+ * state, file status flags).  A breach aborts.
  *
  * Input: a socket kind, then up to four operations on it, each an opcode
  * and its arguments, read from the bytes in order (zeros once they run out).
@@ -372,7 +373,7 @@ in_set(int err, const int *set)
 static const int cx_check_errs[] = { EBADF, ENOTSOCK, EINVAL, ENAMETOOLONG,
 	EOPNOTSUPP, EAFNOSUPPORT, EADDRNOTAVAIL, ENXIO, EADDRINUSE, EISCONN,
 	EALREADY, EMSGSIZE, 0 };
-/* Outcomes of connecting (SPEC §2), and what a bind/send may add. */
+/* Outcomes of connecting (connectx(2) ERRORS), and what a bind/send may add. */
 static const int cx_connect_errs[] = { ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH,
 	ENETUNREACH, ENETDOWN, EINTR, EINPROGRESS, EACCES, EPERM, ECONNRESET,
 	EOVERFLOW, 0 };
@@ -541,7 +542,8 @@ op_connectx(struct in *in, struct sock *s)
 			if (s->is_socket)
 				snap_same(s->fd, &before, "connectx", err);
 		} else if (!in_set(err, cx_connect_errs))
-			FAIL("connectx: errno %d (%s) not in the SPEC", err, strerror(err));
+			FAIL("connectx: errno %d (%s) not in connectx(2) ERRORS", err,
+			    strerror(err));
 		if (!s->is_socket && err != EBADF && err != ENOTSOCK)
 			FAIL("connectx on a non-socket: %s", strerror(err));
 	} else if (!s->is_socket)
@@ -588,7 +590,7 @@ op_sctp_connectx(struct in *in, struct sock *s)
 			if (idp != NULL && id != -7)
 				FAIL("sctp_connectx wrote *id on %s", strerror(err));
 		} else if (!in_set(err, cx_connect_errs))
-			FAIL("sctp_connectx: errno %d (%s) not in the SPEC", err,
+			FAIL("sctp_connectx: errno %d (%s) not in sctp_connectx(3) ERRORS", err,
 			    strerror(err));
 		if (!s->is_socket && err != EBADF && err != ENOTSOCK)
 			FAIL("sctp_connectx on a non-socket: %s", strerror(err));
