@@ -7,6 +7,21 @@
 # of the libraries' internal names (engine_connect, registry_lock,
 # addr_family) links with them (HACKING.md, Rules of the shape).
 b="${top_builddir:-.}"
+src="${top_srcdir:-${srcdir:-.}}"
+
+# The names a version script exports: "name;" lines in its global: part
+# (lib/*.sym are the one list of public names; nothing here repeats them).
+sym_names() {
+	sed -e 's,/\*.*\*/,,g' -e 's/#.*//' "$1" | awk '
+		/global:/ { g = 1; sub(/.*global:/, "") }
+		/local:/ { g = 0 }
+		g { gsub(/[ \t]/, ""); n = split($0, w, ";");
+		    for (i = 1; i <= n; i++) if (w[i] ~ /^[A-Za-z_][A-Za-z0-9_]*$/) print w[i] }'
+}
+public=$(sym_names "$src/lib/libconnectx.sym")
+upublic=$(sym_names "$src/lib/libconnectx-usrsctp.sym")
+[ -n "$public" ] && [ -n "$upublic" ] || { echo "no names in $src/lib/*.sym"; exit 99; }
+
 lib="$b/.libs/libconnectx.so"
 [ -f "$lib" ] || { echo "no $lib"; exit 99; }
 
@@ -25,10 +40,7 @@ exports() {
 	echo "exports: $(basename "$file"): $(echo "$got" | wc -l) public names, nothing else"
 }
 
-exports "$lib" LIBCONNECTX_0 connectx disconnectx sctp_connectx cx_freeattempts \
-    cx_freepaddrs cx_getassocid cx_getattempts cx_getdefault cx_getopt \
-    cx_getpaddrs cx_getpeerindex cx_setdefault cx_setobserver cx_setopt \
-    cx_step cx_dial
+exports "$lib" LIBCONNECTX_0 $public
 
 # No usrsctp in libconnectx: not linked, no usrsctp symbol wanted.
 if nm -D "$lib" | grep -qi usrsctp || readelf -d "$lib" | grep NEEDED | grep -qi usrsctp ||
@@ -46,9 +58,7 @@ echo "exports: libconnectx.so and libconnectx.la carry no usrsctp"
 if grep -q '^#define HAVE_USRSCTP 1' "$b/config.h" 2>/dev/null; then
 	ulib="$b/.libs/libconnectx-usrsctp.so"
 	[ -f "$ulib" ] || { echo "no $ulib"; exit 1; }
-	exports "$ulib" LIBCONNECTX_USRSCTP_0 cx_usrsctp_connectx \
-	    cx_usrsctp_getassocid cx_usrsctp_getpaddrs cx_usrsctp_getpaths \
-	    cx_usrsctp_freepaths
+	exports "$ulib" LIBCONNECTX_USRSCTP_0 $upublic
 	readelf -d "$ulib" | grep NEEDED | grep -q 'libconnectx\.so' ||
 		{ echo "$ulib does not link libconnectx"; exit 1; }
 fi
@@ -73,15 +83,11 @@ archive_exports() {
 	fi
 	echo "exports: $(basename "$file"): $(echo "$got" | wc -l) public names, nothing else"
 }
-archive_exports "$archive" connectx disconnectx sctp_connectx cx_freeattempts \
-    cx_freepaddrs cx_getassocid cx_getattempts cx_getdefault cx_getopt \
-    cx_getpaddrs cx_getpeerindex cx_setdefault cx_setobserver cx_setopt \
-    cx_step cx_dial
+archive_exports "$archive" $public
 archives="$archive"
 if grep -q '^#define HAVE_USRSCTP 1' "$b/config.h" 2>/dev/null; then
 	uarchive="$b/.libs/libconnectx-usrsctp.a"
-	archive_exports "$uarchive" cx_usrsctp_connectx cx_usrsctp_getassocid \
-	    cx_usrsctp_getpaddrs
+	archive_exports "$uarchive" $upublic
 	archives="$uarchive $archive"
 fi
 
