@@ -18,7 +18,6 @@
 
 #include "sockopts.h"
 #include "sockclone.h"
-#include "sockstate.h"
 #include "srcbind.h"
 
 struct optdesc {
@@ -148,9 +147,6 @@ learn_source(int fd, const struct sockclone_before *b, struct sockclone_recipe *
 		return errno;
 	if (b != NULL && r->src.ss_family == AF_INET6)
 		sin6->sin6_port = b->port;
-	/* A failed connect(2)'s port, shown but let go: none of its own. */
-	else if (!sockstate_port_held(fd, &r->src))
-		sin->sin_port = 0;
 	if (r->src.ss_family == AF_INET) {
 		if (sin->sin_port != 0)
 			return ENOTSUP;

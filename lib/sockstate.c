@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -44,30 +43,6 @@ sockstate_identify(int fd, struct sockstate *st)
 	if (st->cookie != 0)
 		return 0;
 	return errno == EBADF ? EBADF : ENOTSOCK;
-}
-
-bool
-sockstate_port_held(int fd, const struct sockaddr_storage *local)
-{
-	const struct sockaddr_in *sin = (const void *)local;
-	const struct sockaddr_in6 *sin6 = (const void *)local;
-	socklen_t len = local->ss_family == AF_INET ? sizeof(*sin) :
-	    sizeof(*sin6);
-	int probe, off = 0, err;
-
-	(void)fd;
-	if (local->ss_family == AF_INET ? sin->sin_port == 0 :
-	    local->ss_family != AF_INET6 || sin6->sin6_port == 0)
-		return false;
-	if ((probe = socket(local->ss_family, SOCK_STREAM | SOCK_CLOEXEC,
-	    IPPROTO_TCP)) == -1)
-		return true;	/* cannot tell: as it shows */
-	if (local->ss_family == AF_INET6 &&
-	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
-		setsockopt(probe, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-	err = bind(probe, (const struct sockaddr *)local, len) == 0 ? 0 : errno;
-	close(probe);
-	return err != 0;
 }
 
 static bool
@@ -133,19 +108,6 @@ sockstate_inspect(struct sockstate *st)
 		st->protocol = IPPROTO_TCP;
 		st->tp = &transport_tcp;
 		tcp_state(st, &ti, len);
-		/*
-		 * Closed after a connect(2) that failed: an address and port
-		 * still shown but no longer held are not a bind of the
-		 * user's; a twin would bind(2) again (HACKING.md, Verdicts,
-		 * "Nothing carried over").
-		 */
-		if (ti.base.tcpi_state == TCP_CLOSE &&
-		    ((struct sockaddr_in *)(void *)&st->local)->sin_port != 0 &&
-		    !sockstate_port_held(st->fd, &st->local)) {
-			memset(&st->local, 0, sizeof(st->local));
-			st->local.ss_family = (sa_family_t)st->family;
-			st->bound = false;
-		}
 		return 0;
 	}
 	if ((err = getint(st->fd, SOL_SOCKET, SO_TYPE, &st->type)) != 0 ||

@@ -35,14 +35,6 @@ int	sockstate_identify(int fd, struct sockstate *);
 /* Family, type, protocol, transport and connection state; 0 or errno. */
 int	sockstate_inspect(struct sockstate *);
 
-/*
- * Whether a TCP socket that is not connected holds the port getsockname(2)
- * shows for it (local): Linux lets go of the port of a connect(2) that
- * failed but still shows it.  Asked of the stack: a socket of the same
- * family binds there only when the port is free.
- */
-bool	sockstate_port_held(int fd, const struct sockaddr_storage *local);
-
 /* Cookie of fd, or 0 when it is no socket. */
 uint64_t sockstate_cookie(int fd);
 

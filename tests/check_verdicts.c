@@ -748,99 +748,6 @@ START_TEST(test_descriptor_reused_by_another_thread_during_blocking_call)
 }
 END_TEST
 
-/* ---- a socket reused after a failed call behaves as a fresh one --------- */
-
-/*
- * Linux still shows the port of a failed connect(2) it let go of
- * (HACKING.md, Verdicts, "Nothing carried over from an earlier call").
- */
-static int
-socket_after_refused(int family)
-{
-	struct tu_dlist d = { .n = 0 };
-	int fd = tu_tcp_socket(family, 0);
-
-	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY, 0), 0);
-	tu_dl_add_refused(&d, family);
-	ck_assert_int_eq(connect_list(fd, &d), -1);
-	ck_assert_int_eq(errno, ECONNREFUSED);
-	return fd;
-}
-
-START_TEST(test_reused_socket_keeps_parallel_attempts)
-{
-	struct blackhole bh;
-	struct listener live;
-	struct tu_dlist d = { .n = 0 };
-	struct cx_attempt *at = NULL;
-	int fd;
-
-	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
-	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
-	fd = socket_after_refused(AF_INET);
-	tu_dl_add(&d, &bh.l.addr, bh.l.addrlen);
-	tu_dl_add(&d, &live.addr, live.addrlen);
-	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 100), 0);
-	ck_assert_int_eq(connect_list(fd, &d), 0);
-	ck_assert(peer_is(fd, &live.addr));
-	/* connectx(2), Parallel attempts: the first kept running, overtaken. */
-	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 2);
-	ck_assert_int_eq(at[0].ca_error, ECANCELED);
-	ck_assert_int_eq(at[1].ca_error, 0);
-	free(at);
-	close(fd);
-	close(live.fd);
-	tu_blackhole_close(&bh);
-}
-END_TEST
-
-START_TEST(test_reused_socket_takes_a_source_address)
-{
-	struct listener live;
-	struct sockaddr_storage src, local;
-	socklen_t srclen, len = sizeof(local);
-	sa_endpoints_t ep = { 0 };
-	int fd;
-
-	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
-	fd = socket_after_refused(AF_INET);
-	tu_set_v4(&src, &srclen, "127.0.0.2", 0);
-	ep.sae_srcaddr = (struct sockaddr *)&src;
-	ep.sae_srcaddrlen = srclen;
-	ep.sae_dstaddr = (struct sockaddr *)&live.addr;
-	ep.sae_dstaddrlen = live.addrlen;
-	/* As bind(2) on a twin in the same state would (connectx(2) ERRORS, EINVAL). */
-	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL,
-	    NULL), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&local, &len), 0);
-	ck_assert_int_eq(((struct sockaddr_in *)&local)->sin_addr.s_addr,
-	    inet_addr("127.0.0.2"));
-	close(fd);
-	close(live.fd);
-}
-END_TEST
-
-START_TEST(test_reused_v6_socket_tries_native_after_mapped)
-{
-	struct listener live;
-	struct tu_dlist d = { .n = 0 };
-	struct sockaddr_storage mapped;
-	socklen_t mlen;
-	int fd;
-
-	ck_assert_int_eq(tu_listen(&live, AF_INET6, 8), 0);
-	fd = socket_after_refused(AF_INET6);
-	tu_set_v6(&mapped, &mlen, "::ffff:127.0.0.1", tu_free_port(AF_INET));
-	tu_dl_add(&d, &mapped, mlen);
-	tu_dl_add(&d, &live.addr, live.addrlen);
-	ck_assert_int_eq(connect_list(fd, &d), 0);
-	ck_assert(peer_is(fd, &live.addr));
-	ck_assert_int_eq(cx_getpeerindex(fd, 0), 1);
-	close(fd);
-	close(live.fd);
-}
-END_TEST
-
 static Suite *
 verdicts_suite(void)
 {
@@ -866,9 +773,6 @@ verdicts_suite(void)
 	tcase_add_test(tc, test_descriptor_closed_by_another_thread_during_blocking_call);
 	tcase_add_test(tc, test_descriptor_closed_by_another_thread_with_an_observer);
 	tcase_add_test(tc, test_descriptor_reused_by_another_thread_during_blocking_call);
-	tcase_add_test(tc, test_reused_socket_keeps_parallel_attempts);
-	tcase_add_test(tc, test_reused_socket_takes_a_source_address);
-	tcase_add_test(tc, test_reused_v6_socket_tries_native_after_mapped);
 	suite_add_tcase(s, tc);
 	return s;
 }
