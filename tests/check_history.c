@@ -304,14 +304,17 @@ END_TEST
 int
 main(int argc, char **argv)
 {
-	Suite *s = suite_create("history");
-	TCase *tc = tcase_create("history");
+	Suite *s;
+	TCase *tc;
 	SRunner *sr;
 	int failed;
 
+	/* The child first: it returns before Check's suite would be freed. */
 	self = argv[0];
 	if (argc > 1 && strcmp(argv[1], "--env-child") == 0)
 		return env_child();
+	s = suite_create("history");
+	tc = tcase_create("history");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_repeat_connect_skips_remembered_black_holes);
 	tcase_add_test(tc, test_memory_expires_after_its_lifetime);
