@@ -1,15 +1,29 @@
 /*
- * Cloning a socket's set-up.  For each option in the table, the user's
- * value is compared with a fresh socket's; a difference is copied and read
- * back, and a value that does not read back equal (no privilege, a buffer
- * size the kernel rounds) makes the clone unfaithful.  Options outside the
- * table (socket filters, TCP_MD5SIG, IP_OPTIONS, ...) are not seen: the
- * man page lists the table.  TCP_FASTOPEN_CONNECT is not in it: attempts
- * on clones always make a handshake (HACKING.md, Verdicts).
+ * Cloning a socket's set-up (connectx(2), "Parallel attempts").
+ *
+ * Every option the kernel lets a program read, at the SOL_SOCKET,
+ * IPPROTO_IP, IPPROTO_IPV6 (AF_INET6) and IPPROTO_TCP (TCP) levels, is read
+ * on the user's socket and on a fresh socket of the same kind; each one
+ * that differs is copied.  The copy is then checked as a whole: a probe
+ * socket made exactly as a clone will be (options set, source bound) must
+ * read back the same as the user's socket over every readable option, or
+ * the clone is unfaithful and the engine runs one attempt at a time.  So
+ * an option the library knows nothing about is copied when a plain
+ * setsockopt of what getsockopt returned reproduces it, and noticed when
+ * it does not.  Options that describe the socket's identity or state
+ * rather than its set-up (SO_COOKIE, SO_ERROR, TCP_INFO, ...) are not
+ * compared; reading SO_ERROR, or TCP_SAVED_SYN, would change the socket.
+ * TCP_FASTOPEN_CONNECT is neither copied nor compared: attempts on clones
+ * always make a handshake (HACKING.md, Verdicts).
+ * A socket filter, classic or eBPF, is noticed through SO_GET_FILTER;
+ * options the kernel does not let a program read (TCP_MD5SIG, a reuseport
+ * group's program, ...) cannot be seen.
  */
 #include <config.h>
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -20,115 +34,260 @@
 #include "sockclone.h"
 #include "srcbind.h"
 
-struct optdesc {
-	int	family;		/* 0: any */
-	int	type;		/* 0: any */
-	int	level, name;
-	bool	halved;		/* the kernel doubles what is set */
+/* Option numbers scanned at each level (the kernel answers ENOPROTOOPT past its own). */
+struct range {
+	int	level, first, last;
 };
 
-static const struct optdesc table[] = {
-	{ 0, 0, SOL_SOCKET, SO_REUSEADDR, false },
-	{ 0, 0, SOL_SOCKET, SO_REUSEPORT, false },
-	{ 0, 0, SOL_SOCKET, SO_KEEPALIVE, false },
-	{ 0, 0, SOL_SOCKET, SO_LINGER, false },
-	{ 0, 0, SOL_SOCKET, SO_RCVBUF, true },
-	{ 0, 0, SOL_SOCKET, SO_SNDBUF, true },
-	{ 0, 0, SOL_SOCKET, SO_PRIORITY, false },
-	{ 0, 0, SOL_SOCKET, SO_MARK, false },
-	{ 0, 0, SOL_SOCKET, SO_BINDTOIFINDEX, false },
-	{ 0, 0, SOL_SOCKET, SO_RCVTIMEO, false },
-	{ 0, 0, SOL_SOCKET, SO_SNDTIMEO, false },
-	{ 0, 0, SOL_SOCKET, SO_OOBINLINE, false },
-	{ 0, 0, SOL_SOCKET, SO_RCVLOWAT, false },
-	{ 0, 0, SOL_SOCKET, SO_TIMESTAMP, false },
-	{ 0, 0, SOL_SOCKET, SO_TIMESTAMPNS, false },
-	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_NODELAY, false },
-	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_MAXSEG, false },
-	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_CORK, false },
-	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_KEEPIDLE, false },
-	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_KEEPINTVL, false },
-	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_KEEPCNT, false },
-	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_SYNCNT, false },
-	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_LINGER2, false },
-	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_WINDOW_CLAMP, false },
-	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_CONGESTION, false },
-	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_USER_TIMEOUT, false },
-	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_NOTSENT_LOWAT, false },
-	{ 0, SOCK_STREAM, IPPROTO_TCP, TCP_FASTOPEN_NO_COOKIE, false },
-	{ AF_INET, 0, IPPROTO_IP, IP_TOS, false },
-	{ AF_INET, 0, IPPROTO_IP, IP_TTL, false },
-	{ AF_INET, 0, IPPROTO_IP, IP_MTU_DISCOVER, false },
-	{ AF_INET, 0, IPPROTO_IP, IP_FREEBIND, false },
-	{ AF_INET, 0, IPPROTO_IP, IP_TRANSPARENT, false },
-	{ AF_INET, 0, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, false },
-	{ AF_INET, 0, IPPROTO_IP, IP_RECVERR, false },
-	{ AF_INET6, 0, IPPROTO_IPV6, IPV6_V6ONLY, false },
-	{ AF_INET6, 0, IPPROTO_IPV6, IPV6_TCLASS, false },
-	{ AF_INET6, 0, IPPROTO_IPV6, IPV6_UNICAST_HOPS, false },
-	{ AF_INET6, 0, IPPROTO_IPV6, IPV6_MTU_DISCOVER, false },
-	{ AF_INET6, 0, IPPROTO_IPV6, IPV6_RECVERR, false },
-	{ AF_INET6, 0, IPPROTO_IPV6, IPV6_FREEBIND, false },
-	{ AF_INET6, 0, IPPROTO_IPV6, IPV6_TRANSPARENT, false },
+static const struct range ranges[] = {
+	{ SOL_SOCKET, 1, 90 },
+	{ IPPROTO_IP, 1, 70 },
+	{ IPPROTO_IPV6, 1, 90 },
+	{ IPPROTO_TCP, 1, 50 },
 };
+#define NRANGES	(sizeof(ranges) / sizeof(ranges[0]))
 
-#define NTABLE (sizeof(table) / sizeof(table[0]))
+/*
+ * Not compared: identity and state (they differ between any two sockets or
+ * follow the connection), reads that take input, and reads with side
+ * effects.  Numbers rather than names: older libcs lack most of them.
+ */
+static bool
+not_setup(int level, int name)
+{
+	static const int sol[] = {
+		3,	/* SO_TYPE */
+		4,	/* SO_ERROR: reading it clears it */
+		17,	/* SO_PEERCRED */
+		26,	/* SO_GET_FILTER: its length is in blocks (see filtered()) */
+		28,	/* SO_PEERNAME */
+		30,	/* SO_ACCEPTCONN */
+		31,	/* SO_PEERSEC */
+		38,	/* SO_PROTOCOL */
+		39,	/* SO_DOMAIN */
+		48,	/* SO_BPF_EXTENSIONS */
+		49,	/* SO_INCOMING_CPU: where packets arrived */
+		55,	/* SO_MEMINFO */
+		56,	/* SO_INCOMING_NAPI_ID */
+		57,	/* SO_COOKIE */
+		59,	/* SO_PEERGROUPS */
+		71,	/* SO_NETNS_COOKIE */
+		77,	/* SO_PEERPIDFD: reading it makes a descriptor */
+		78, 79, 80,	/* SO_DEVMEM_* */
+	};
+	static const int ip[] = {
+		9,	/* IP_PKTOPTIONS */
+		14,	/* IP_MTU */
+		41,	/* IP_MSFILTER */
+		48,	/* MCAST_MSFILTER */
+		52,	/* IP_PROTOCOL */
+	};
+	static const int ipv6[] = {
+		1,	/* IPV6_ADDRFORM */
+		6,	/* IPV6_2292PKTOPTIONS */
+		24,	/* IPV6_MTU */
+		32,	/* IPV6_FLOWLABEL_MGR */
+		48,	/* MCAST_MSFILTER */
+		61,	/* IPV6_PATHMTU */
+	};
+	static const int tcp[] = {
+		11,	/* TCP_INFO */
+		12,	/* TCP_QUICKACK: follows the connection */
+		21,	/* TCP_QUEUE_SEQ */
+		24,	/* TCP_TIMESTAMP: the clock */
+		26,	/* TCP_CC_INFO */
+		28,	/* TCP_SAVED_SYN: reading it frees it */
+		29,	/* TCP_REPAIR_WINDOW */
+		30,	/* TCP_FASTOPEN_CONNECT: never copied (Verdicts) */
+		35,	/* TCP_ZEROCOPY_RECEIVE */
+		38, 39, 40, 41, 42,	/* TCP_AO_*: keys are not readable */
+		43,	/* TCP_IS_MPTCP */
+	};
+	const int *v;
+	size_t i, n;
+
+	switch (level) {
+	case SOL_SOCKET:
+		v = sol, n = sizeof(sol) / sizeof(sol[0]);
+		break;
+	case IPPROTO_IP:
+		v = ip, n = sizeof(ip) / sizeof(ip[0]);
+		break;
+	case IPPROTO_IPV6:
+		v = ipv6, n = sizeof(ipv6) / sizeof(ipv6[0]);
+		break;
+	default:
+		v = tcp, n = sizeof(tcp) / sizeof(tcp[0]);
+		break;
+	}
+	for (i = 0; i < n; i++)
+		if (v[i] == name)
+			return true;
+	return false;
+}
 
 struct optval {
 	socklen_t	len;
-	unsigned char	v[32];
+	unsigned char	v[SOCKCLONE_VALUE_MAX];
 };
 
+/*
+ * The options a fresh socket of one kind answers, and their values there,
+ * learnt once per process and kind: a learn then reads only the user's
+ * socket (and a probe when something is to be copied).  A default changed
+ * by sysctl later is still copied when the user's socket has the new one.
+ */
+struct optname {
+	short	level, name;
+};
+
+#define MAX_READABLE	320
+#define MAX_KINDS	8
+
+struct kind {
+	int		 family, type, protocol;
+	int		 n;
+	struct optname	 names[MAX_READABLE];
+	struct optval	*fresh;		/* n values */
+};
+
+static struct kind kinds[MAX_KINDS];
+static int nkinds;
+static pthread_mutex_t kinds_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static bool
-read_opt(int fd, const struct optdesc *d, struct optval *o)
+read_opt(int fd, int level, int name, struct optval *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->len = sizeof(o->v);
-	return getsockopt(fd, d->level, d->name, o->v, &o->len) == 0;
+	return getsockopt(fd, level, name, o->v, &o->len) == 0;
 }
 
 static bool
-same(const struct optval *a, const struct optval *b)
+level_applies(int level, const struct sockclone_recipe *r)
 {
-	return a->len == b->len && memcmp(a->v, b->v, a->len) == 0;
+	if (level == IPPROTO_IPV6)
+		return r->family == AF_INET6;
+	if (level == IPPROTO_TCP)
+		return r->type == SOCK_STREAM && r->protocol == IPPROTO_TCP;
+	return true;
+}
+
+static const struct kind *
+kind_of(const struct sockclone_recipe *r)
+{
+	struct optval o;
+	struct kind *k = NULL;
+	size_t i;
+	int j, name, probe = -1;
+
+	pthread_mutex_lock(&kinds_lock);
+	for (j = 0; j < nkinds; j++)
+		if (kinds[j].family == r->family && kinds[j].type == r->type &&
+		    kinds[j].protocol == r->protocol) {
+			k = &kinds[j];
+			goto out;
+		}
+	if (nkinds == MAX_KINDS ||
+	    (probe = socket(r->family, r->type | SOCK_CLOEXEC, r->protocol)) == -1)
+		goto out;
+	k = &kinds[nkinds];
+	k->family = r->family;
+	k->type = r->type;
+	k->protocol = r->protocol;
+	k->n = 0;
+	for (i = 0; i < NRANGES; i++) {
+		if (!level_applies(ranges[i].level, r))
+			continue;
+		for (name = ranges[i].first; name <= ranges[i].last; name++)
+			if (!not_setup(ranges[i].level, name) && k->n < MAX_READABLE &&
+			    read_opt(probe, ranges[i].level, name, &o)) {
+				k->names[k->n].level = (short)ranges[i].level;
+				k->names[k->n++].name = (short)name;
+			}
+	}
+	if ((k->fresh = calloc((size_t)k->n + 1, sizeof(*k->fresh))) == NULL)
+		k = NULL;
+	else {
+		for (j = 0; j < k->n; j++)
+			read_opt(probe, k->names[j].level, k->names[j].name,
+			    &k->fresh[j]);
+		nkinds++;
+	}
+out:
+	if (probe != -1)
+		close(probe);
+	pthread_mutex_unlock(&kinds_lock);
+	return k;
+}
+
+/* A socket filter cannot be copied by its value: noticed here (EACCES: eBPF). */
+static bool
+filtered(int fd)
+{
+	socklen_t blocks = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, NULL, &blocks) != 0)
+		return errno != ENOPROTOOPT;	/* EACCES: an eBPF program */
+	return blocks != 0;
 }
 
 /* What to set so that the clone reads back as the user's socket does. */
 static void
-value_to_set(const struct optdesc *d, const struct optval *user,
+value_to_set(int level, int name, const struct optval *user,
     struct sockclone_set *s)
 {
 	int v;
 
-	s->level = d->level;
-	s->name = d->name;
+	s->level = level;
+	s->name = name;
 	s->len = user->len;
 	memcpy(s->value, user->v, user->len);
-	if (d->halved && user->len == sizeof(int)) {
+	/* The kernel doubles the buffer sizes it is given. */
+	if (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF) &&
+	    user->len == sizeof(int)) {
 		memcpy(&v, user->v, sizeof(v));
 		v /= 2;
 		memcpy(s->value, &v, sizeof(v));
 	}
-	if (d->level == IPPROTO_TCP && d->name == TCP_CONGESTION)
+	/* Names read back padded with NULs. */
+	if ((level == IPPROTO_TCP && (name == TCP_CONGESTION || name == TCP_ULP)) ||
+	    (level == SOL_SOCKET && name == SO_BINDTODEVICE))
 		s->len = (socklen_t)strnlen((const char *)s->value, user->len);
+}
+
+/* SO_RCVBUFFORCE for SO_RCVBUF and so on: past the sysctl maximum too. */
+static int
+forced(const struct sockclone_set *s)
+{
+	if (s->level != SOL_SOCKET)
+		return 0;
+	return s->name == SO_RCVBUF ? SO_RCVBUFFORCE :
+	    s->name == SO_SNDBUF ? SO_SNDBUFFORCE : 0;
 }
 
 static int
 apply(int fd, const struct sockclone_recipe *r)
 {
-	int i;
+	const struct sockclone_set *s;
+	bool no_port;
+	int i, err, force;
 
-	for (i = 0; i < r->nsets; i++)
-		if (setsockopt(fd, r->sets[i].level, r->sets[i].name,
-		    r->sets[i].value, r->sets[i].len) != 0)
+	for (i = 0; i < r->nsets; i++) {
+		s = &r->sets[i];
+		/* Forcing needs CAP_NET_ADMIN; without it, the plain option. */
+		if ((force = forced(s)) != 0 &&
+		    setsockopt(fd, SOL_SOCKET, force, s->value, s->len) == 0)
+			continue;
+		if (setsockopt(fd, s->level, s->name, s->value, s->len) != 0)
 			return errno;
+	}
 	if (r->bind_src) {
 		/* As srcbind_apply: the port is connect(2)'s to choose. */
-		bool no_port = r->type == SOCK_STREAM &&
+		no_port = r->type == SOCK_STREAM &&
 		    srcbind_defer_port(fd, (const struct sockaddr *)&r->src);
-		int err = bind(fd, (const struct sockaddr *)&r->src, r->srclen);
-
-		err = err != 0 ? errno : 0;
+		err = bind(fd, (const struct sockaddr *)&r->src, r->srclen) == 0 ?
+		    0 : errno;
 		srcbind_defer_port_end(fd, no_port);
 		return err;
 	}
@@ -137,7 +296,8 @@ apply(int fd, const struct sockclone_recipe *r)
 
 /* The source address to bind clones to; ENOTSUP for an explicit port. */
 static int
-learn_source(int fd, const struct sockclone_before *b, struct sockclone_recipe *r)
+learn_source(int fd, const struct sockclone_before *b,
+    struct sockclone_recipe *r)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&r->src;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)&r->src;
@@ -169,6 +329,66 @@ getint(int fd, int name)
 	return v;
 }
 
+static bool
+same(const struct optval *a, const struct optval *b)
+{
+	return a->len == b->len && memcmp(a->v, b->v, a->len) == 0;
+}
+
+/*
+ * The differences between fd and a fresh probe become the recipe's sets;
+ * then a second probe, made by the recipe, must read back as fd does.
+ */
+static int
+learn_options(int fd, const struct sockclone_before *b,
+    struct sockclone_recipe *r)
+{
+	struct optval *user, o;
+	const struct kind *k;
+	int probe, i, err = 0;
+
+	if ((k = kind_of(r)) == NULL)
+		return ENOTSUP;
+	if ((user = calloc((size_t)k->n + 1, sizeof(*user))) == NULL)
+		return ENOMEM;
+	for (i = 0; i < k->n && err == 0; i++) {
+		if (!read_opt(fd, k->names[i].level, k->names[i].name, &user[i])) {
+			user[i].len = 0;	/* not readable here: compared as such */
+			continue;
+		}
+		/* As the application left it, before a mapped attempt lowered it. */
+		if (b != NULL && k->names[i].level == IPPROTO_TCP &&
+		    k->names[i].name == TCP_MAXSEG && b->maxseg >= 0 &&
+		    user[i].len == sizeof(int))
+			memcpy(user[i].v, &b->maxseg, sizeof(b->maxseg));
+		if (same(&user[i], &k->fresh[i]))
+			continue;
+		if (r->nsets == SOCKCLONE_MAX_SETS ||
+		    user[i].len > SOCKCLONE_VALUE_MAX - 1)
+			err = ENOTSUP;
+		else
+			value_to_set(k->names[i].level, k->names[i].name, &user[i],
+			    &r->sets[r->nsets++]);
+	}
+	if (err != 0 || (r->nsets == 0 && !r->bind_src)) {
+		free(user);
+		return err;	/* 0: a fresh socket is the clone */
+	}
+	if ((probe = socket(r->family, r->type | SOCK_CLOEXEC, r->protocol)) == -1) {
+		free(user);
+		return errno;
+	}
+	if (apply(probe, r) != 0)
+		err = ENOTSUP;
+	for (i = 0; i < k->n && err == 0; i++)
+		if ((read_opt(probe, k->names[i].level, k->names[i].name, &o) ?
+		    !same(&user[i], &o) : user[i].len != 0))
+			err = ENOTSUP;
+	close(probe);
+	free(user);
+	return err;
+}
+
 void
 sockclone_note(int fd, const struct sockaddr_storage *local,
     struct sockclone_before *b)
@@ -185,10 +405,7 @@ int
 sockclone_learn(int fd, const struct sockclone_before *b,
     struct sockclone_recipe *r)
 {
-	struct optval user, fresh, copied;
-	struct sockclone_set *s;
-	int probe, err = 0;
-	size_t i;
+	int err;
 
 	memset(r, 0, sizeof(*r));
 	r->family = getint(fd, SO_DOMAIN);
@@ -198,28 +415,9 @@ sockclone_learn(int fd, const struct sockclone_before *b,
 		b = NULL;
 	if ((err = learn_source(fd, b, r)) != 0)
 		return err;
-	if ((probe = socket(r->family, r->type | SOCK_CLOEXEC, r->protocol)) == -1)
-		return errno;
-	for (i = 0; i < NTABLE && err == 0; i++) {
-		if ((table[i].family && table[i].family != r->family) ||
-		    (table[i].type && table[i].type != r->type))
-			continue;
-		if (!read_opt(fd, &table[i], &user) ||
-		    !read_opt(probe, &table[i], &fresh))
-			continue;
-		if (b != NULL && table[i].level == IPPROTO_TCP &&
-		    table[i].name == TCP_MAXSEG && b->maxseg >= 0)
-			memcpy(user.v, &b->maxseg, sizeof(b->maxseg));
-		if (same(&user, &fresh))
-			continue;
-		s = &r->sets[r->nsets++];
-		value_to_set(&table[i], &user, s);
-		if (setsockopt(probe, s->level, s->name, s->value, s->len) != 0 ||
-		    !read_opt(probe, &table[i], &copied) || !same(&user, &copied))
-			err = ENOTSUP;
-	}
-	close(probe);
-	return err;
+	if (filtered(fd))
+		return ENOTSUP;
+	return learn_options(fd, b, r);
 }
 
 int

@@ -1,7 +1,7 @@
 /*
  * Sockets made like the user's, for the engine's parallel attempts: same
- * family, type and protocol, the options in sockclone.c's table copied, and
- * the same source address.  A clone that cannot be faithful is refused, and
+ * family, type and protocol, every readable option that differs from a
+ * fresh socket's copied, and the same source address.  A clone that cannot be faithful is refused, and
  * the engine then runs one attempt at a time on the user's own socket.
  */
 #ifndef CX_SOCKCLONE_H
@@ -12,11 +12,12 @@
 #include <netinet/in.h>
 
 #define SOCKCLONE_MAX_SETS	48
+#define SOCKCLONE_VALUE_MAX	64	/* bytes of one option's value */
 
 struct sockclone_set {
 	int		level, name;
 	socklen_t	len;
-	unsigned char	value[32];
+	unsigned char	value[SOCKCLONE_VALUE_MAX];
 };
 
 /* What makes a clone of one socket, learnt once per run. */
@@ -48,7 +49,7 @@ void	sockclone_note(int fd, const struct sockaddr_storage *local,
 /*
  * Learn how to clone fd (as it was before, when before is given): 0,
  * ENOTSUP when a clone cannot be faithful (an explicit source port, an
- * option that does not copy), or errno.
+ * option that does not copy, a socket filter), or errno.
  */
 int	sockclone_learn(int fd, const struct sockclone_before *,
 	    struct sockclone_recipe *);
