@@ -502,8 +502,9 @@ decide_clones(struct run *r)
 /*
  * A socket for the next attempt: the user's if idle, else a clone, else
  * the user's after giving up the attempt it carries; -errno when none can
- * serve it.
+ * serve it; SOCKET_LATER when the next is not due yet after all.
  */
+#define SOCKET_LATER	INT_MIN
 static int
 socket_for_next(struct run *r)
 {
@@ -520,6 +521,15 @@ socket_for_next(struct run *r)
 			close(fd);
 			r->gone = true;
 			return -ECONNABORTED;
+		}
+		/*
+		 * Started early only for the history: without a clone the
+		 * attempt on the user's socket keeps its full D.
+		 */
+		if (r->user_busy && r->recalled && ts_before(mono_now(),
+		    ts_add_ms(r->last_start, r->policy.attempt_delay_ms))) {
+			r->recalled = false;
+			return SOCKET_LATER;
 		}
 	}
 	for (i = 0; r->user_busy && i < r->nlive; i++)
@@ -549,7 +559,7 @@ run_advance(struct run *r, int *wait_ms)
 {
 	struct timespec now, t;
 	bool limited;
-	int i;
+	int i, fd;
 
 	int err;
 
@@ -593,7 +603,9 @@ run_advance(struct run *r, int *wait_ms)
 		    r->policy.attempt_delay_ms)))) {
 			if (cancelled(r))
 				continue;
-			if (attempt_start(r, socket_for_next(r)))
+			if ((fd = socket_for_next(r)) == SOCKET_LATER)
+				continue;
+			if (attempt_start(r, fd))
 				return 0;
 			continue;
 		}
