@@ -139,14 +139,23 @@ static int
 check(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
     unsigned int flags, const struct iovec *iov, unsigned int iovcnt,
     const size_t *len, struct sockstate *st, struct sockview *v,
-    struct destlist *dests)
+    struct destlist *dests, bool quick)
 {
 	int err;
 
 	if ((err = sockstate_identify(fd, st)) != 0 ||
 	    (err = check_arguments(ep, associd, flags, iov, iovcnt, len, dests)) != 0)
 		return err;
-	if ((err = sockstate_inspect(st)) != 0)
+	/*
+	 * A lone destination, nothing else to weigh against the socket's
+	 * address: its family is left to connect(2) to refuse, and the call
+	 * checks again in full if it does (HACKING.md, "One system call").
+	 */
+	quick = quick && dests->n == 1 && ep->sae_srcif == 0 &&
+	    ep->sae_srcaddr == NULL && iov == NULL && flags == 0 &&
+	    !addr_is_v4mapped(&dests->v[0]);
+	if ((err = quick ? sockstate_inspect_lone(st, &dests->v[0]) :
+	    sockstate_inspect(st)) != 0)
 		return err;
 	if (st->tp == NULL)
 		return EOPNOTSUPP;
@@ -182,7 +191,18 @@ connectx(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
 		*connid = 0;
 	memset(&req, 0, sizeof(req));
 	err = check(fd, ep, associd, flags, iov, iovcnt, len, &st, &view,
-	    &req.dests);
+	    &req.dests, true);
+	/*
+	 * A refusal, or an observer (which must not see an attempt that a
+	 * check would refuse), with the family assumed: the full checks, so
+	 * that the family's row comes in its place.
+	 */
+	if (st.family_assumed && (err != 0 || view.observer.fn != NULL)) {
+		addrlist_free(&req.dests);
+		err = check(fd, ep, associd, flags, iov, iovcnt, len, &st, &view,
+		    &req.dests, false);
+	}
+again:
 	if (err == 0 && (ep->sae_srcif != 0 || ep->sae_srcaddr != NULL))
 		err = srcbind_apply(fd, ep->sae_srcif, ep->sae_srcaddr,
 		    ep->sae_srcaddrlen, st.tp == &transport_tcp);
@@ -203,6 +223,13 @@ connectx(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
 	req.observer = view.observer;
 	err = engine_connect(&req, &res);
 	addrlist_free(&req.dests);	/* the engine's, unless it failed to start */
+	if (res.recheck) {
+		/* connect(2) refused the family that was assumed: the full checks. */
+		memset(&req, 0, sizeof(req));
+		err = check(fd, ep, associd, flags, iov, iovcnt, len, &st, &view,
+		    &req.dests, false);
+		goto again;
+	}
 	if (len != NULL)
 		*len = res.sent;
 	if (err != 0) {

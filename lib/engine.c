@@ -256,6 +256,8 @@ stayed_silent(const struct run *r, const struct cx_attempt *a, int err)
 	case ENOBUFS:
 	case EMFILE:
 	case ENFILE:
+	case EAFNOSUPPORT:	/* the socket's family, not the destination */
+	case EINVAL:
 		return ms >= r->policy.attempt_delay_ms ||
 		    (r->policy.attempt_timeout_ms > 0 &&
 		    ms >= r->policy.attempt_timeout_ms);
@@ -1055,6 +1057,11 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 		err = run_blocking(r);
 	if (toggled && user_fd_ours(r))
 		fcntl(r->fd, F_SETFL, r->user_flags);
+	/* The family was the destination's guess: the front-end checks it. */
+	if (req->st->family_assumed && (err == EAFNOSUPPORT || err == EINVAL)) {
+		res->recheck = true;
+		return res->error = unclaim(r, err);
+	}
 
 	if (err == EINPROGRESS) {
 		/* Plain data waits for the application; fast open's is owed. */

@@ -43,6 +43,9 @@ struct engine_result {
 	size_t		 sent;		/* bytes of iov the kernel accepted */
 	cx_sctp_assoc_t	 id;		/* the association's ID */
 	int		 winner;	/* index of the address that won, or -1 */
+	bool		 recheck;	/* connect(2) refused the family the
+					 * front-end assumed (st->family_assumed):
+					 * nothing was recorded; check in full */
 };
 
 /* Run the list on the socket; returns res->error. */

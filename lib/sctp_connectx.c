@@ -65,7 +65,7 @@ check_state(const struct sockstate *st, const struct sockview *v)
 
 static int
 check(int fd, struct sockaddr *addrs, int addrcnt, struct sockstate *st,
-    struct sockview *v, struct destlist *dests)
+    struct sockview *v, struct destlist *dests, bool quick)
 {
 	int err;
 
@@ -73,8 +73,12 @@ check(int fd, struct sockaddr *addrs, int addrcnt, struct sockstate *st,
 		return err;
 	if (addrs == NULL || addrcnt <= 0)
 		return EINVAL;
-	if ((err = addrlist_split_count(addrs, addrcnt, dests)) != 0 ||
-	    (err = sockstate_inspect(st)) != 0)
+	if ((err = addrlist_split_count(addrs, addrcnt, dests)) != 0)
+		return err;
+	/* A lone destination: its family left to connect(2) (see connectx.c). */
+	quick = quick && dests->n == 1 && !addr_is_v4mapped(&dests->v[0]);
+	if ((err = quick ? sockstate_inspect_lone(st, &dests->v[0]) :
+	    sockstate_inspect(st)) != 0)
 		return err;
 	/* Not a row of its own: sockets no transport drives. */
 	if (st->tp == NULL)
@@ -96,7 +100,18 @@ sctp_connectx(int fd, struct sockaddr *addrs, int addrcnt, cx_sctp_assoc_t *id)
 	int err;
 
 	memset(&req, 0, sizeof(req));
-	if ((err = check(fd, addrs, addrcnt, &st, &view, &req.dests)) != 0) {
+	err = check(fd, addrs, addrcnt, &st, &view, &req.dests, true);
+	/*
+	 * A refusal, or an observer (which must not see an attempt that a
+	 * check would refuse), with the family assumed: the full checks, so
+	 * that the family's row comes in its place.
+	 */
+	if (st.family_assumed && (err != 0 || view.observer.fn != NULL)) {
+		addrlist_free(&req.dests);
+		err = check(fd, addrs, addrcnt, &st, &view, &req.dests, false);
+	}
+again:
+	if (err != 0) {
 		addrlist_free(&req.dests);
 		errno = err;
 		return -1;
@@ -107,6 +122,12 @@ sctp_connectx(int fd, struct sockaddr *addrs, int addrcnt, cx_sctp_assoc_t *id)
 	req.observer = view.observer;
 	err = engine_connect(&req, &res);
 	addrlist_free(&req.dests);	/* the engine's, unless it failed to start */
+	if (res.recheck) {
+		/* connect(2) refused the family that was assumed: the full checks. */
+		memset(&req, 0, sizeof(req));
+		err = check(fd, addrs, addrcnt, &st, &view, &req.dests, false);
+		goto again;
+	}
 	if ((err == 0 || err == EINPROGRESS) && id != NULL)
 		*id = res.id;
 	if (err != 0) {

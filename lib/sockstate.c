@@ -12,6 +12,7 @@
 #include <netinet/tcp.h>
 
 #include "sockopts.h"
+#include "addrlist.h"
 #include "sockstate.h"
 #include "transport.h"
 
@@ -87,8 +88,30 @@ tcp_state(struct sockstate *st, const struct linux_tcp_info *ti, socklen_t len)
 }
 
 int
+sockstate_inspect_lone(struct sockstate *st, const struct dest *d)
+{
+	struct linux_tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(st->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
+		return sockstate_inspect(st);
+	st->family = d->ss.ss_family;
+	st->family_assumed = true;
+	st->type = SOCK_STREAM;
+	st->protocol = IPPROTO_TCP;
+	st->tp = &transport_tcp;
+	/* Its local address is not read: neither is it needed. */
+	memset(&st->local, 0, sizeof(st->local));
+	st->local.ss_family = (sa_family_t)st->family;
+	st->locallen = 0;
+	tcp_state(st, &ti, len);
+	return 0;
+}
+
+int
 sockstate_inspect(struct sockstate *st)
 {
+	st->family_assumed = false;
 	struct linux_tcp_info ti;
 	socklen_t len;
 	int err;

@@ -23,6 +23,8 @@ struct sockstate {
 	bool			 connecting;	/* kernel connect in progress */
 	bool			 failed_connect; /* TCP: its own connect(2) failed */
 	bool			 bound;		/* local address or port set */
+	bool			 family_assumed; /* not read: the lone
+						 * destination's (sockstate_inspect_lone) */
 	struct sockaddr_storage	 local;
 	socklen_t		 locallen;
 	struct sockaddr_storage	 peer;		/* UDP, when connected */
