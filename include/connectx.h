@@ -77,6 +77,15 @@ void	cx_freeattempts(struct cx_attempt *);
 int	cx_step(int, int *);
 
 /*
+ * For event loops: the descriptors to watch (at most n filled; returns how
+ * many there are, or -1), and the longest wait before cx_step().  Watching
+ * them gives a non-blocking run parallel attempts.  See libconnectx(3).
+ */
+struct pollfd;
+int	cx_fds(int, struct pollfd *, int);
+int	cx_timeout(int, int *);
+
+/*
  * A host name and service to a connected socket: resolved, ordered as
  * RFC 8305 does, run by the engine.  Zeroed fields take the defaults.
  * See cx_dial(3).

@@ -85,6 +85,8 @@ struct run {
 	struct timespec		 deadline;	/* of the whole run */
 	struct timespec		 last_start;
 	bool			 move_on;	/* an attempt failed: start the next now */
+	bool			 nonblocking;	/* the user's socket is: clones only */
+	bool			 watched;	/* ... once the loop watches cx_fds() */
 	bool			 recalled;	/* the last one started is remembered
 						 * as silent: start the next now */
 	bool			 interrupted;
@@ -369,6 +371,18 @@ attempt_end(struct run *r, int i, int err)
 }
 
 /* Start the next destination on fd.  True when it won at once. */
+/*
+ * Whether the next attempt may run on a clone: on a non-blocking socket
+ * only once the application watches every attempt's descriptor (cx_fds),
+ * for an event loop that polls the user's descriptor alone would not see
+ * a clone connect.
+ */
+static bool
+may_clone(const struct run *r)
+{
+	return r->clones == CLONES_OK && (!r->nonblocking || r->watched);
+}
+
 static bool
 attempt_start(struct run *r, int fd)
 {
@@ -386,7 +400,7 @@ attempt_start(struct run *r, int fd)
 	 * back (connectx(2), "History"): only where the successor can run
 	 * beside it, on a clone.
 	 */
-	r->recalled = r->clones == CLONES_OK && r->policy.history &&
+	r->recalled = may_clone(r) && r->policy.history &&
 	    r->next + 1 < r->dests.n &&
 	    history_recalls((const struct sockaddr *)&d->ss, r->protocol);
 	if (fd == r->fd) {
@@ -512,7 +526,7 @@ socket_for_next(struct run *r)
 {
 	int fd, i, err;
 
-	if (r->user_busy && r->clones == CLONES_OK) {
+	if (r->user_busy && may_clone(r)) {
 		if (r->nlive >= r->policy.max_parallel)
 			attempt_end(r, 0, ETIMEDOUT);	/* drop the oldest */
 		/* Out of descriptors (or memory): one at a time, as below. */
@@ -551,6 +565,38 @@ earliest(struct timespec *t, bool *set, struct timespec c)
 }
 
 /*
+ * The longest a run in flight may be left alone from now, in ms, or -1:
+ * until the next start, the oldest attempt's timeout, the deadline, and
+ * with quiet, QUIET_MS for an attempt left out of the poll for a moment.
+ */
+static int
+run_wait(const struct run *r, struct timespec now, bool quiet)
+{
+	struct timespec t;
+	bool limited = false;
+	int64_t ms;
+	int i;
+
+	if (r->next < r->dests.n && (r->move_on || (r->recalled && may_clone(r))))
+		return 0;
+	if (r->next < r->dests.n)
+		earliest(&t, &limited,
+		    ts_add_ms(r->last_start, r->policy.attempt_delay_ms));
+	if (r->policy.attempt_timeout_ms > 0 && r->nlive > 0)
+		earliest(&t, &limited, ts_add_ms(r->report[r->live[0].at].ca_start,
+		    r->policy.attempt_timeout_ms));
+	if (r->has_deadline)
+		earliest(&t, &limited, r->deadline);
+	for (i = 0; quiet && i < r->nlive; i++)
+		if (r->live[i].quiet)
+			earliest(&t, &limited, ts_add_ms(now, QUIET_MS));
+	if (!limited)
+		return -1;
+	ms = ms_until(now, t);
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/*
  * One step of the run, never blocking; the live slots' revents say what
  * poll(2) last saw.  Returns 0 (connected), the final errno, or EINPROGRESS
  * with *wait_ms the longest the caller may wait (-1: until a socket is
@@ -560,7 +606,6 @@ static int
 run_advance(struct run *r, int *wait_ms)
 {
 	struct timespec now, t;
-	bool limited;
 	int i, fd;
 
 	int err;
@@ -614,22 +659,7 @@ run_advance(struct run *r, int *wait_ms)
 		if (r->nlive == 0)
 			return r->error;
 
-		limited = false;
-		if (r->next < r->dests.n)
-			earliest(&t, &limited,
-			    ts_add_ms(r->last_start, r->policy.attempt_delay_ms));
-		if (r->policy.attempt_timeout_ms > 0)
-			earliest(&t, &limited, ts_add_ms(r->report[r->live[0].at].ca_start,
-			    r->policy.attempt_timeout_ms));
-		if (r->has_deadline)
-			earliest(&t, &limited, r->deadline);
-		if (!limited)
-			*wait_ms = -1;
-		else {
-			int64_t ms = ms_until(now, t);
-
-			*wait_ms = ms > INT_MAX ? INT_MAX : (int)ms;
-		}
+		*wait_ms = run_wait(r, now, false);
 		for (i = 0; i < r->nlive; i++)
 			r->live[i].revents = 0;
 		return EINPROGRESS;
@@ -966,8 +996,12 @@ enter_nonblocking(struct run *r, bool *toggled)
 	*toggled = false;
 	if ((r->user_flags = fcntl(r->fd, F_GETFL)) == -1)
 		return errno;
-	if (r->user_flags & O_NONBLOCK)
+	if (r->user_flags & O_NONBLOCK) {
+		/* Clones too, once the event loop watches them (cx_fds). */
+		r->nonblocking = true;
+		decide_clones(r);
 		return 0;
+	}
 	if (fcntl(r->fd, F_SETFL, r->user_flags | O_NONBLOCK) == -1)
 		return errno;
 	*toggled = true;
@@ -1161,6 +1195,67 @@ engine_step(int fd, int *wait_ms)
 		return park(r, true) == 0 ? EINPROGRESS : ECONNABORTED;
 	*wait_ms = -1;
 	return commit(r, err, false, true);
+}
+
+int
+engine_fds(int fd, struct pollfd *pfd, int n, int *count)
+{
+	uint64_t cookie = sockstate_cookie(fd);
+	struct sockrec *rec;
+	struct run *r;
+	int i, k = 0;
+
+	*count = 0;
+	if (cookie == 0)
+		return fd < 0 || errno == EBADF ? EBADF : ENOTSOCK;
+	if (n < 0 || (pfd == NULL && n > 0))
+		return EINVAL;
+	if ((rec = registry_lock(fd, cookie, false)) != NULL &&
+	    (r = rec->run) != NULL && !rec->busy) {
+		/*
+		 * From now on the next attempts may run on clones, and the
+		 * history may start the next beside a remembered one.
+		 */
+		if (!r->watched && r->clones == CLONES_OK && r->policy.history &&
+		    r->nreport > 0 && r->next < r->dests.n &&
+		    history_recalls((const struct sockaddr *)
+		    &r->report[r->nreport - 1].ca_addr, r->protocol))
+			r->recalled = true;
+		r->watched = true;
+		for (i = 0; i < r->nlive; i++) {
+			/* Ready, yet in its handshake: cx_timeout() covers it. */
+			if (r->live[i].quiet)
+				continue;
+			if (k < n) {
+				pfd[k].fd = r->live[i].fd;
+				pfd[k].events = POLLOUT;
+				pfd[k].revents = 0;
+			}
+			k++;
+		}
+	}
+	registry_unlock(fd);
+	*count = k;
+	return 0;
+}
+
+int
+engine_timeout(int fd, int *wait_ms)
+{
+	uint64_t cookie = sockstate_cookie(fd);
+	struct sockrec *rec;
+
+	*wait_ms = 0;		/* nothing under way: cx_step() tells */
+	if (cookie == 0)
+		return fd < 0 || errno == EBADF ? EBADF : ENOTSOCK;
+	if ((rec = registry_lock(fd, cookie, false)) != NULL) {
+		if (rec->busy)
+			*wait_ms = QUIET_MS;
+		else if (rec->run != NULL)
+			*wait_ms = run_wait(rec->run, mono_now(), true);
+	}
+	registry_unlock(fd);
+	return 0;
 }
 
 void

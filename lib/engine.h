@@ -54,6 +54,17 @@ int	engine_connect(struct engine_request *, struct engine_result *);
 /* cx_step(): advance the socket's parked run; 0 or errno, *wait_ms set. */
 int	engine_step(int fd, int *wait_ms);
 
+/*
+ * cx_fds(): the descriptors a non-blocking run's attempts are on, with
+ * the events to watch, at most n of them in pfd; *count is how many there
+ * are.  Watching them lets the run use clones.  0 or errno.
+ */
+struct pollfd;
+int	engine_fds(int fd, struct pollfd *pfd, int n, int *count);
+
+/* cx_timeout(): the longest the run may wait for cx_step(), or -1. */
+int	engine_timeout(int fd, int *wait_ms);
+
 /* Abandon and free a run (the registry's, when its socket is gone or dissolved). */
 void	engine_run_free(struct run *);
 

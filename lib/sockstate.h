@@ -37,6 +37,16 @@ int	sockstate_identify(int fd, struct sockstate *);
 /* Family, type, protocol, transport and connection state; 0 or errno. */
 int	sockstate_inspect(struct sockstate *);
 
+/*
+ * For a lone destination and nothing else to check against the socket's
+ * address: one TCP_INFO read, the family taken from the destination (the
+ * kernel's connect(2) refuses another with EAFNOSUPPORT or EINVAL, which
+ * the caller then checks again in full).  Falls back to sockstate_inspect()
+ * for a socket that is not TCP.
+ */
+struct dest;
+int	sockstate_inspect_lone(struct sockstate *, const struct dest *);
+
 /* Cookie of fd, or 0 when it is no socket. */
 uint64_t sockstate_cookie(int fd);
 

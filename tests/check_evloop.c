@@ -1,0 +1,395 @@
+/*
+ * The full stagger on a non-blocking socket, driven by an event loop
+ * (libconnectx(3), "Non-blocking use"): the loop watches what cx_fds()
+ * returns for at most cx_timeout() and calls cx_step(); later attempts run
+ * on clones beside the first, a slow but live first address still wins,
+ * and the winner ends on the user's descriptor.  Once with poll(2), once
+ * with libuv (where configure found it), and the old loop that watches the
+ * user's descriptor alone still runs one attempt at a time.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include <check.h>
+#ifdef HAVE_LIBUV
+#include <uv.h>
+#endif
+
+#include "connectx.h"
+#include "testutil.h"
+
+#ifndef SO_COOKIE
+#define SO_COOKIE 57
+#endif
+
+static uint64_t
+cookie_of(int fd)
+{
+	uint64_t c = 0;
+	socklen_t len = sizeof(c);
+
+	getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &len);
+	return c;
+}
+
+static double
+ms(struct timespec t)
+{
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* connectx on a non-blocking socket: -1/EINPROGRESS expected. */
+static void
+start(int fd, const struct tu_dlist *dl, long d)
+{
+	unsigned char buf[TU_MAXDEST * sizeof(struct sockaddr_in6)];
+	sa_endpoints_t ep = { 0 };
+
+	ep.sae_dstaddr = (const struct sockaddr *)buf;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, dl->a, dl->l, dl->n);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, d), 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY, 0), 0);
+	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL,
+	    NULL), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+}
+
+/* The loop an application writes with poll(2); cx_step's result. */
+static int
+poll_loop(int fd, int max_watched)
+{
+	struct pollfd pfd[16];
+	int n, wait_ms, seen = 0;
+
+	for (;;) {
+		n = cx_fds(fd, pfd, 16);
+		ck_assert_int_ge(n, 0);
+		ck_assert_int_le(n, 16);
+		if (n > seen)
+			seen = n;
+		ck_assert_int_eq(cx_timeout(fd, &wait_ms), 0);
+		ck_assert_int_ne(poll(pfd, (nfds_t)n, wait_ms), -1);
+		if (cx_step(fd, NULL) == 0)
+			break;
+		if (errno != EINPROGRESS)
+			return errno;
+	}
+	ck_assert_int_le(seen, max_watched);
+	return 0;
+}
+
+/* [black hole, live]: the live attempt starts at D on a clone and wins. */
+START_TEST(test_poll_loop_runs_attempts_in_parallel)
+{
+	struct blackhole b;
+	struct listener live;
+	struct tu_dlist dl = { .n = 0 };
+	struct cx_attempt *at;
+	uint64_t cookie;
+	double t0, took;
+	int fd;
+
+	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
+	tu_dl_add(&dl, &b.l.addr, b.l.addrlen);
+	tu_dl_add(&dl, &live.addr, live.addrlen);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	cookie = cookie_of(fd);
+	t0 = tu_now_ms();
+	start(fd, &dl, 50);
+	ck_assert_int_eq(poll_loop(fd, 2), 0);
+	took = tu_now_ms() - t0;
+	ck_assert_msg(took >= 49 && took < 50 + 250, "connected after %.0f ms", took);
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 1);
+	ck_assert(tu_is_connected(fd));
+	/* The winner is on the user's descriptor, still non-blocking. */
+	ck_assert(cookie_of(fd) != cookie);
+	ck_assert(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 2);
+	ck_assert_int_eq(at[0].ca_error, ECANCELED);	/* ran beside it */
+	ck_assert_int_eq(at[1].ca_error, 0);
+	cx_freeattempts(at);
+	close(fd);
+	tu_blackhole_close(&b);
+	close(live.fd);
+}
+END_TEST
+
+/* Frees a black hole's accept queue: its SYN retransmission is answered. */
+struct unblock {
+	struct blackhole	*b;
+	int			 after_ms;
+};
+
+static void *
+unblock_later(void *arg)
+{
+	struct unblock *u = arg;
+
+	usleep((useconds_t)u->after_ms * 1000);
+	close(u->b->fill[1]);
+	u->b->fill[1] = -1;
+	close(accept(u->b->l.fd, NULL, NULL));
+	return NULL;
+}
+
+START_TEST(test_poll_loop_slow_but_live_first_address_wins)
+{
+	struct blackhole slow, dead;
+	struct tu_dlist dl = { .n = 0 };
+	struct cx_attempt *at;
+	struct unblock u;
+	pthread_t t;
+	int fd;
+
+	ck_assert_int_eq(tu_blackhole(&slow, AF_INET), 0);
+	ck_assert_int_eq(tu_blackhole(&dead, AF_INET), 0);
+	tu_dl_add(&dl, &slow.l.addr, slow.l.addrlen);
+	tu_dl_add(&dl, &dead.l.addr, dead.l.addrlen);
+	u.b = &slow;
+	u.after_ms = 100;
+	pthread_create(&t, NULL, unblock_later, &u);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 5000), 0);
+	start(fd, &dl, 300);
+	ck_assert_int_eq(poll_loop(fd, 2), 0);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 0);
+	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 2);
+	ck_assert_int_eq(at[0].ca_error, 0);
+	ck_assert_int_eq(at[1].ca_error, ECANCELED);
+	/* The second started at D while the first kept running. */
+	ck_assert(ms(at[1].ca_start) - ms(at[0].ca_start) >= 299);
+	ck_assert(ms(at[0].ca_end) > ms(at[1].ca_start));
+	cx_freeattempts(at);
+	close(fd);
+	tu_blackhole_close(&slow);
+	tu_blackhole_close(&dead);
+}
+END_TEST
+
+/* A loop that polls the user's descriptor alone: one attempt at a time. */
+START_TEST(test_loop_without_cx_fds_runs_one_at_a_time)
+{
+	struct blackhole b;
+	struct listener live;
+	struct tu_dlist dl = { .n = 0 };
+	struct pollfd pfd;
+	struct cx_attempt *at;
+	uint64_t cookie;
+	int fd, wait_ms;
+
+	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
+	tu_dl_add(&dl, &b.l.addr, b.l.addrlen);
+	tu_dl_add(&dl, &live.addr, live.addrlen);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	cookie = cookie_of(fd);
+	start(fd, &dl, 50);
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	wait_ms = 50;
+	while (cx_step(fd, &wait_ms) == -1) {
+		ck_assert_int_eq(errno, EINPROGRESS);
+		ck_assert_int_ne(poll(&pfd, 1, wait_ms), -1);
+	}
+	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 2);
+	ck_assert_int_eq(at[0].ca_error, ETIMEDOUT);	/* given up at D */
+	ck_assert_int_eq(at[1].ca_error, 0);
+	cx_freeattempts(at);
+	ck_assert(cookie_of(fd) == cookie);
+	close(fd);
+	tu_blackhole_close(&b);
+	close(live.fd);
+}
+END_TEST
+
+START_TEST(test_cx_fds_and_cx_timeout_errors)
+{
+	struct pollfd pfd[2];
+	int fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK), wait_ms = 7;
+
+	errno = 0;
+	ck_assert_int_eq(cx_fds(-1, pfd, 2), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(cx_fds(0 + open("/dev/null", O_RDONLY | O_CLOEXEC), pfd, 2), -1);
+	ck_assert_int_eq(errno, ENOTSOCK);
+	ck_assert_int_eq(cx_fds(fd, NULL, 2), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(cx_fds(fd, pfd, -1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* Nothing under way: nothing to watch, and cx_step() tells at once. */
+	ck_assert_int_eq(cx_fds(fd, pfd, 2), 0);
+	ck_assert_int_eq(cx_fds(fd, NULL, 0), 0);
+	ck_assert_int_eq(cx_timeout(fd, &wait_ms), 0);
+	ck_assert_int_eq(wait_ms, 0);
+	ck_assert_int_eq(cx_timeout(-1, &wait_ms), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(cx_step(fd, NULL), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	close(fd);
+}
+END_TEST
+
+#ifdef HAVE_LIBUV
+/*
+ * libuv: one uv_poll_t per descriptor cx_fds() names and a uv_timer_t for
+ * cx_timeout().  Before cx_step() every poll handle is closed: the step may
+ * close a clone, or move the winner onto the user's descriptor (a new
+ * socket behind the same number), and libuv's epoll registrations must not
+ * outlive the sockets they were made for.
+ */
+struct uvrun {
+	uv_loop_t	*loop;
+	uv_timer_t	 timer;
+	uv_poll_t	 polls[16];
+	int		 npolls, open;
+	int		 fd, result, steps;
+	bool		 done;
+};
+
+static void arm(struct uvrun *);
+
+static void
+closed(uv_handle_t *h)
+{
+	struct uvrun *u = h->data;
+
+	if (--u->open == 0 && !u->done)
+		arm(u);		/* every handle gone: step, then watch again */
+}
+
+static void
+step_now(struct uvrun *u)
+{
+	int i;
+
+	uv_timer_stop(&u->timer);
+	if (u->open > 0)
+		return;		/* closing: closed() steps */
+	for (i = 0; i < u->npolls; i++) {
+		u->open++;
+		uv_close((uv_handle_t *)&u->polls[i], closed);
+	}
+	if (u->npolls == 0)
+		arm(u);
+	u->npolls = 0;
+}
+
+static void
+on_poll(uv_poll_t *p, int status, int events)
+{
+	(void)status;
+	(void)events;
+	step_now(p->data);
+}
+
+static void
+on_timer(uv_timer_t *t)
+{
+	step_now(t->data);
+}
+
+/* Step the run, then watch what it names now. */
+static void
+arm(struct uvrun *u)
+{
+	struct pollfd pfd[16];
+	int i, n, wait_ms;
+
+	if (u->steps++ > 0) {
+		if (cx_step(u->fd, NULL) == 0 || errno != EINPROGRESS) {
+			u->result = errno == EINPROGRESS ? 0 : errno;
+			if (cx_getpeerindex(u->fd, 0) >= 0)
+				u->result = 0;
+			u->done = true;
+			uv_close((uv_handle_t *)&u->timer, NULL);
+			return;
+		}
+	}
+	n = cx_fds(u->fd, pfd, 16);
+	ck_assert_int_ge(n, 0);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(uv_poll_init(u->loop, &u->polls[i], pfd[i].fd), 0);
+		u->polls[i].data = u;
+		ck_assert_int_eq(uv_poll_start(&u->polls[i], UV_WRITABLE, on_poll), 0);
+	}
+	u->npolls = n;
+	ck_assert_int_eq(cx_timeout(u->fd, &wait_ms), 0);
+	if (wait_ms >= 0)
+		uv_timer_start(&u->timer, on_timer, (uint64_t)wait_ms, 0);
+}
+
+START_TEST(test_libuv_loop_runs_attempts_in_parallel)
+{
+	struct blackhole b;
+	struct listener live;
+	struct tu_dlist dl = { .n = 0 };
+	struct cx_attempt *at;
+	struct uvrun u;
+	uint64_t cookie;
+	double t0, took;
+
+	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
+	tu_dl_add(&dl, &b.l.addr, b.l.addrlen);
+	tu_dl_add(&dl, &live.addr, live.addrlen);
+	memset(&u, 0, sizeof(u));
+	u.loop = uv_default_loop();
+	u.fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	cookie = cookie_of(u.fd);
+	ck_assert_int_eq(uv_timer_init(u.loop, &u.timer), 0);
+	u.timer.data = &u;
+	t0 = tu_now_ms();
+	start(u.fd, &dl, 50);
+	arm(&u);
+	ck_assert_int_eq(uv_run(u.loop, UV_RUN_DEFAULT), 0);
+	took = tu_now_ms() - t0;
+	ck_assert_int_eq(u.result, 0);
+	ck_assert_msg(took >= 49 && took < 50 + 250, "connected after %.0f ms", took);
+	ck_assert_int_eq(cx_getpeerindex(u.fd, 0), 1);
+	ck_assert(tu_is_connected(u.fd));
+	ck_assert(cookie_of(u.fd) != cookie);
+	ck_assert_int_eq(cx_getattempts(u.fd, 0, &at), 2);
+	ck_assert_int_eq(at[0].ca_error, ECANCELED);
+	ck_assert_int_eq(at[1].ca_error, 0);
+	cx_freeattempts(at);
+	close(u.fd);
+	tu_blackhole_close(&b);
+	close(live.fd);
+}
+END_TEST
+#endif
+
+int
+main(void)
+{
+	Suite *s = suite_create("evloop");
+	TCase *tc = tcase_create("evloop");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_poll_loop_runs_attempts_in_parallel);
+	tcase_add_test(tc, test_poll_loop_slow_but_live_first_address_wins);
+	tcase_add_test(tc, test_loop_without_cx_fds_runs_one_at_a_time);
+	tcase_add_test(tc, test_cx_fds_and_cx_timeout_errors);
+#ifdef HAVE_LIBUV
+	tcase_add_test(tc, test_libuv_loop_runs_attempts_in_parallel);
+#else
+	fprintf(stderr, "libuv not found by configure: its loop is not tested\n");
+#endif
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
