@@ -126,16 +126,24 @@ same(const struct sockaddr *a, const struct sockaddr_storage *b, socklen_t len)
 struct abandoner {
 	int		fd;
 	atomic_int	done;
+	atomic_int	stop;		/* the call returned: stop trying */
 };
 
-/* disconnectx until the call on the socket is under way. */
+/*
+ * disconnectx until the call on the socket is under way, and no longer once
+ * the call has returned (a socket whose run was abandoned may refuse a
+ * later disconnectx: looping on it would hang the test, not fail it).
+ */
 static void *
 abandon(void *arg)
 {
 	struct abandoner *a = arg;
 
-	while (disconnectx(a->fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY) != 0)
+	while (disconnectx(a->fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY) != 0) {
+		if (atomic_load(&a->stop))
+			return NULL;
 		usleep(500);
+	}
 	atomic_store(&a->done, 1);
 	return NULL;
 }
@@ -158,6 +166,7 @@ abandoned(struct worker *w, int k)
 	cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 5000);
 	ab.fd = fd;
 	atomic_store(&ab.done, 0);
+	atomic_store(&ab.stop, 0);
 	memset(&ep, 0, sizeof(ep));
 	ep.sae_dstaddr = (struct sockaddr *)list;
 	ep.sae_dstaddrlen = (socklen_t)tu_pack(list, a, al, 2);
@@ -167,6 +176,7 @@ abandoned(struct worker *w, int k)
 	}
 	rc = connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL);
 	err = errno;
+	atomic_store(&ab.stop, 1);
 	pthread_join(t, NULL);
 	w->connects++;
 	if (rc != -1 || err != ECONNABORTED || tu_is_connected(fd)) {
