@@ -8,7 +8,6 @@
 #include <stdbool.h>
 
 #include "connectx.h"
-#include "engine.h"
 #include "registry.h"
 #include "sockstate.h"
 #include "transport.h"
@@ -26,7 +25,7 @@ disconnectx(int fd, sae_associd_t associd, sae_connid_t connid)
 		goto fail;
 	if ((rec = registry_lock(fd, st.cookie, false)) != NULL) {
 		current = registry_current_id(rec);
-		running = rec->run != NULL || rec->busy;
+		running = registry_peek_parked(rec) != NULL || rec->busy;
 	}
 	registry_unlock(fd);
 	if ((associd != SAE_ASSOCID_ANY && associd != SAE_ASSOCID_ALL &&
@@ -52,8 +51,7 @@ disconnectx(int fd, sae_associd_t associd, sae_connid_t connid)
 	 */
 	if ((rec = registry_lock(fd, st.cookie, true)) != NULL) {
 		assoc_clear(&rec->assoc);
-		engine_run_free(rec->run);
-		rec->run = NULL;
+		registry_drop_parked(rec);
 		busy = rec->cancel = rec->busy;
 		if (st.tp->connects_once)
 			rec->tcp_done = true;

@@ -135,8 +135,8 @@ engine_better_error(int best, int err)
 }
 
 /* Free a run; the user's socket is not touched, clones are closed. */
-void
-engine_run_free(struct run *r)
+static void
+run_free(struct run *r)
 {
 	int i;
 
@@ -150,6 +150,13 @@ engine_run_free(struct run *r)
 	free(r->recipe);
 	free(r->syn);
 	free(r);
+}
+
+/* run_free as the destructor of a run parked in the registry. */
+static void
+run_drop(void *r)
+{
+	run_free(r);
 }
 
 static struct run *
@@ -814,7 +821,7 @@ commit(struct run *r, int err, bool was_associated, bool verify)
 			r->tp->disconnect(r->fd);
 		err = ECONNABORTED;
 	}
-	engine_run_free(r);
+	run_free(r);
 	return err;
 }
 
@@ -828,7 +835,7 @@ park(struct run *r, bool verify)
 	struct sockrec *rec = settle(r, verify);
 
 	if (rec != NULL) {
-		rec->run = r;
+		registry_park(rec, r, run_drop);
 		assoc_clear(&rec->assoc);
 		rec->assoc.id = r->id;
 	}
@@ -836,7 +843,7 @@ park(struct run *r, bool verify)
 	if (rec != NULL)
 		return 0;
 	end_all(r, ECANCELED);
-	engine_run_free(r);
+	run_free(r);
 	return ECONNABORTED;
 }
 
@@ -1029,7 +1036,7 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 		return res->error = ENOMEM;
 	/* Two calls on one socket: the second is EALREADY, as connect(2)'s. */
 	if ((err = registry_claim(r->fd, r->cookie, &r->before)) != 0) {
-		engine_run_free(r);
+		run_free(r);
 		return res->error = err;
 	}
 	/*
@@ -1161,10 +1168,8 @@ engine_step(int fd, int *wait_ms)
 	 */
 	if ((rec = registry_lock(fd, cookie, false)) != NULL) {
 		busy = rec->busy;
-		if (!busy && (r = rec->run) != NULL) {
-			rec->run = NULL;
+		if (!busy && (r = registry_claim_parked(rec)) != NULL)
 			rec->busy = true;
-		}
 		established = rec->assoc.winner >= 0;
 	}
 	registry_unlock(fd);
@@ -1211,7 +1216,7 @@ engine_fds(int fd, struct pollfd *pfd, int n, int *count)
 	if (n < 0 || (pfd == NULL && n > 0))
 		return EINVAL;
 	if ((rec = registry_lock(fd, cookie, false)) != NULL &&
-	    (r = rec->run) != NULL && !rec->busy) {
+	    (r = registry_peek_parked(rec)) != NULL && !rec->busy) {
 		/*
 		 * From now on the next attempts may run on clones, and the
 		 * history may start the next beside a remembered one.
@@ -1244,6 +1249,7 @@ engine_timeout(int fd, int *wait_ms)
 {
 	uint64_t cookie = sockstate_cookie(fd);
 	struct sockrec *rec;
+	const struct run *r;
 
 	*wait_ms = 0;		/* nothing under way: cx_step() tells */
 	if (cookie == 0)
@@ -1251,19 +1257,24 @@ engine_timeout(int fd, int *wait_ms)
 	if ((rec = registry_lock(fd, cookie, false)) != NULL) {
 		if (rec->busy)
 			*wait_ms = QUIET_MS;
-		else if (rec->run != NULL)
-			*wait_ms = run_wait(rec->run, mono_now(), true);
+		else if ((r = registry_peek_parked(rec)) != NULL)
+			*wait_ms = run_wait(r, mono_now(), true);
 	}
 	registry_unlock(fd);
 	return 0;
 }
 
-void
-engine_run_view(const struct run *r, struct assoc *view)
+bool
+engine_parked_view(const struct sockrec *rec, struct assoc *view)
 {
+	const struct run *r = registry_peek_parked(rec);
+
+	if (r == NULL)
+		return false;
 	view->id = r->id;
 	view->dests = r->dests;
 	view->winner = -1;
 	view->attempts = r->report;
 	view->nattempts = r->nreport;
+	return true;
 }

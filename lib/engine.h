@@ -23,8 +23,6 @@
 #include "registry.h"
 #include "sockstate.h"
 
-struct run;
-
 struct engine_request {
 	const struct sockstate	*st;		/* the user's socket, inspected */
 	struct destlist		 dests;		/* taken over by the engine */
@@ -65,12 +63,11 @@ int	engine_fds(int fd, struct pollfd *pfd, int n, int *count);
 /* cx_timeout(): the longest the run may wait for cx_step(), or -1. */
 int	engine_timeout(int fd, int *wait_ms);
 
-/* Abandon and free a run (the registry's, when its socket is gone or dissolved). */
-void	engine_run_free(struct run *);
-
-struct assoc;
-/* What a parked run has done so far, as an association record (borrowed). */
-void	engine_run_view(const struct run *, struct assoc *);
+/*
+ * What the run parked on a record (locked) has done so far, as an
+ * association record (borrowed); false when none is parked there.
+ */
+bool	engine_parked_view(const struct sockrec *, struct assoc *);
 
 /* Order of "how far an attempt got" for the all-failed errno. */
 int	engine_better_error(int best, int err);

@@ -46,9 +46,7 @@ lock_assoc(int fd, cx_sctp_assoc_t id, struct assoc *view)
 	if ((rec = registry_lock(fd, cookie, false)) == NULL)
 		err = ENOTCONN;
 	else {
-		if (rec->run != NULL)
-			engine_run_view(rec->run, view);
-		else
+		if (!engine_parked_view(rec, view))
 			*view = rec->assoc;
 		if (view->id == 0)
 			err = ENOTCONN;

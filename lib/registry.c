@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
 #include "registry.h"
 #include "sockstate.h"
 
@@ -55,8 +54,7 @@ static void
 sockrec_reset(struct sockrec *r, uint64_t cookie)
 {
 	assoc_clear(&r->assoc);
-	if (r->run != NULL)
-		engine_run_free(r->run);
+	registry_drop_parked(r);
 	memset(r, 0, sizeof(*r));
 	r->assoc.winner = -1;
 	r->cookie = cookie;
@@ -111,6 +109,39 @@ registry_unlock(int fd)
 	pthread_mutex_unlock(&shard_of(fd)->lock);
 }
 
+void
+registry_park(struct sockrec *r, void *obj, void (*drop)(void *))
+{
+	r->parked.obj = obj;
+	r->parked.drop = drop;
+}
+
+void *
+registry_claim_parked(struct sockrec *r)
+{
+	void *obj = r->parked.obj;
+
+	r->parked.obj = NULL;
+	r->parked.drop = NULL;
+	return obj;
+}
+
+void *
+registry_peek_parked(const struct sockrec *r)
+{
+	return r->parked.obj;
+}
+
+void
+registry_drop_parked(struct sockrec *r)
+{
+	void (*drop)(void *) = r->parked.drop;
+	void *obj = registry_claim_parked(r);
+
+	if (obj != NULL)
+		drop(obj);
+}
+
 /*
  * Runs parked for cx_step whose socket was closed without it: freed by a
  * sweep that runs once as many runs were parked since the last one as it
@@ -133,7 +164,7 @@ sweep(void)
 	for (i = 0; i < NSHARDS; i++) {
 		pthread_mutex_lock(&shards[i].lock);
 		for (slot = 0; slot < shards[i].nrecs; slot++) {
-			if ((r = shards[i].recs[slot]) == NULL || r->run == NULL ||
+			if ((r = shards[i].recs[slot]) == NULL || r->parked.obj == NULL ||
 			    r->busy)
 				continue;
 			fd = (int)(slot * NSHARDS + i);
@@ -187,7 +218,7 @@ registry_view(int fd, uint64_t cookie, struct sockview *v)
 		policy_defaults(&v->policy);
 	if (r != NULL) {
 		v->done = r->tcp_done;
-		v->running = r->run != NULL || r->busy;
+		v->running = r->parked.obj != NULL || r->busy;
 		v->associated = !v->running && r->assoc.winner >= 0;
 		v->observer = r->observer;
 	}
@@ -203,7 +234,7 @@ registry_claim(int fd, uint64_t cookie, struct sockclone_before *mapped)
 	memset(mapped, 0, sizeof(*mapped));
 	if (r == NULL)
 		err = ENOMEM;
-	else if (r->busy || r->run != NULL)
+	else if (r->busy || r->parked.obj != NULL)
 		err = EALREADY;
 	else {
 		r->busy = true;
@@ -236,7 +267,7 @@ registry_policy(int fd, uint64_t cookie, struct policy *p)
 cx_sctp_assoc_t
 registry_current_id(const struct sockrec *r)
 {
-	return r->run != NULL || r->assoc.winner >= 0 ? r->assoc.id : 0;
+	return r->parked.obj != NULL || r->assoc.winner >= 0 ? r->assoc.id : 0;
 }
 
 void

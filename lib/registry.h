@@ -17,8 +17,6 @@
 #include "policy.h"
 #include "sockclone.h"
 
-struct run;
-
 struct assoc {
 	cx_sctp_assoc_t		 id;		/* 0: no association */
 	struct destlist		 dests;		/* the list as the engine ran it */
@@ -32,6 +30,16 @@ struct observer {
 	void		*arg;
 };
 
+/*
+ * What a socket keeps between calls (the engine's non-blocking run, for
+ * cx_step): opaque here, freed by its own destructor when the record is
+ * dropped or found to belong to a closed socket.
+ */
+struct parked {
+	void	 *obj;
+	void	(*drop)(void *);
+};
+
 struct sockrec {
 	uint64_t	 cookie;
 	bool		 has_policy;
@@ -39,7 +47,7 @@ struct sockrec {
 	struct observer	 observer;
 	struct assoc	 assoc;
 	bool		 tcp_done;	/* disconnectx'd: never connects again */
-	struct run	*run;		/* a non-blocking connect under way */
+	struct parked	 parked;	/* a non-blocking connect under way */
 	/*
 	 * A call works on the socket's run (a connectx, or cx_step with the
 	 * parked run in hand): no other may start or step one meanwhile, and
@@ -69,6 +77,16 @@ int		 registry_claim(int fd, uint64_t cookie,
 		    struct sockclone_before *mapped);
 
 /*
+ * The record's parked object (its shard locked): park one where none is;
+ * claim takes it out (the caller owns it then; NULL when none); peek
+ * leaves it in place; drop frees it with its destructor.
+ */
+void		 registry_park(struct sockrec *, void *obj, void (*drop)(void *));
+void		*registry_claim_parked(struct sockrec *);
+void		*registry_peek_parked(const struct sockrec *);
+void		 registry_drop_parked(struct sockrec *);
+
+/*
  * A new run was parked (outside any lock): now and then, the parked runs
  * of sockets closed since are freed (HACKING.md, Verdicts).
  */
@@ -89,7 +107,7 @@ cx_sctp_assoc_t	 registry_new_id(void);
 /* The ID of the association established or under way, or 0. */
 cx_sctp_assoc_t	 registry_current_id(const struct sockrec *);
 
-/* Drop the association (and any run) a record holds. */
+/* Drop the association a record holds. */
 void		 assoc_clear(struct assoc *);
 
 /* What a front-end reads of a socket's record, in one lookup. */
