@@ -6,9 +6,10 @@
  *                                        |
  *                                        +--> registry (association record)
  *
- * A run is a state machine (run_advance) that never blocks; a blocking
- * socket's run is that machine driven by poll(2) here, a non-blocking
- * socket's run is parked in the registry and driven by cx_step().
+ * A run is a state machine (engine_stagger.c) that never blocks; a
+ * blocking socket's run is that machine driven by poll(2), a non-blocking
+ * socket's run is parked in the registry and driven by cx_step()
+ * (engine_step.h).
  */
 #ifndef CX_ENGINE_H
 #define CX_ENGINE_H
@@ -48,28 +49,5 @@ struct engine_result {
 
 /* Run the list on the socket; returns res->error. */
 int	engine_connect(struct engine_request *, struct engine_result *);
-
-/* cx_step(): advance the socket's parked run; 0 or errno, *wait_ms set. */
-int	engine_step(int fd, int *wait_ms);
-
-/*
- * cx_fds(): the descriptors a non-blocking run's attempts are on, with
- * the events to watch, at most n of them in pfd; *count is how many there
- * are.  Watching them lets the run use clones.  0 or errno.
- */
-struct pollfd;
-int	engine_fds(int fd, struct pollfd *pfd, int n, int *count);
-
-/* cx_timeout(): the longest the run may wait for cx_step(), or -1. */
-int	engine_timeout(int fd, int *wait_ms);
-
-/*
- * What the run parked on a record (locked) has done so far, as an
- * association record (borrowed); false when none is parked there.
- */
-bool	engine_parked_view(const struct sockrec *, struct assoc *);
-
-/* Order of "how far an attempt got" for the all-failed errno. */
-int	engine_better_error(int best, int err);
 
 #endif /* !CX_ENGINE_H */

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "connectx.h"
-#include "engine.h"
+#include "engine_step.h"
 #include "policy.h"
 #include "registry.h"
 #include "sockstate.h"

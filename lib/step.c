@@ -7,7 +7,7 @@
 #include <errno.h>
 
 #include "connectx.h"
-#include "engine.h"
+#include "engine_step.h"
 
 int
 cx_step(int fd, int *wait_ms)

@@ -1,0 +1,105 @@
+/*
+ * Seating a socket on the user's descriptor number, and the clone recipe
+ * that makes it possible (sockclone.c).
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include "engine_run.h"
+#include "engine_seat.h"
+#include "registry.h"
+#include "sockclone.h"
+#include "sockstate.h"
+#include "transport.h"
+
+int
+run_move_to_user_fd(struct run *r, int fd, int flags)
+{
+	uint64_t cookie;
+	int fdflags;
+
+	if (!run_user_fd_ours(r))
+		return ECONNABORTED;
+	if ((fdflags = fcntl(r->fd, F_GETFD)) == -1 ||
+	    fcntl(fd, F_SETFL, flags) == -1)
+		return errno;
+	/* Looked at last just before: the window left is in CAVEATS. */
+	if (!run_user_fd_ours(r))
+		return ECONNABORTED;
+	if (dup3(fd, r->fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) == -1)
+		return errno;
+	close(fd);
+	cookie = sockstate_cookie(r->fd);
+	registry_rekey(r->fd, r->cookie, cookie);
+	r->cookie = cookie;
+	return 0;
+}
+
+static bool
+learn_recipe(struct run *r)
+{
+	if (r->recipe == NULL && (r->recipe = malloc(sizeof(*r->recipe))) != NULL &&
+	    sockclone_learn(r->fd, r->user_mapped ? &r->before : NULL,
+	    r->recipe) != 0) {
+		free(r->recipe);
+		r->recipe = NULL;
+	}
+	return r->recipe != NULL;
+}
+
+int
+run_renew_user_socket(struct run *r)
+{
+	int fd, flags, err;
+
+	if (!r->user_mapped || addr_is_v4mapped(&r->dests.v[r->next]))
+		return 0;
+	if (r->gone)
+		return ECONNABORTED;
+	if (!learn_recipe(r))
+		return ENOTSUP;
+	if ((flags = fcntl(r->fd, F_GETFL)) == -1 ||
+	    (fd = sockclone_make(r->recipe)) == -1)
+		return errno;
+	if ((err = run_move_to_user_fd(r, fd, flags)) != 0) {
+		close(fd);
+		return err;
+	}
+	r->user_mapped = false;
+	return 0;
+}
+
+void
+run_prepare_renewal(struct run *r, const struct sockstate *st)
+{
+	bool mapped = false, native = false;
+	size_t i;
+
+	if (!r->tp->sticky_v4mapped)
+		return;
+	for (i = 0; i < r->dests.n; i++) {
+		if (addr_is_v4mapped(&r->dests.v[i]))
+			mapped = true;
+		else if (r->dests.v[i].ss.ss_family == AF_INET6)
+			native = true;
+	}
+	/* For a later call, which may need one too (HACKING.md, Verdicts). */
+	if (mapped && !r->user_mapped)
+		sockclone_note(r->fd, &st->local, &r->before);
+	if (mapped && native)
+		learn_recipe(r);
+}
+
+void
+run_decide_clones(struct run *r)
+{
+	r->clones = CLONES_NO;
+	if (r->policy.max_parallel < 2 || r->dests.n < 2 || !learn_recipe(r))
+		return;
+	r->clones = CLONES_OK;
+}

@@ -1,0 +1,316 @@
+/*
+ * The stagger scheduler.
+ *
+ * Destinations are tried in list order.  An attempt that has neither
+ * succeeded nor failed after the attempt delay D is joined by the next one
+ * and keeps running: whichever completes first wins (RFC 8305's stagger).
+ * A hard failure moves on at once.  At most max_parallel attempts are in
+ * flight; past it the oldest is dropped.
+ *
+ * The first attempt runs on the user's own socket; later ones, while it is
+ * busy, on clones of it (sockclone.c).  A clone that wins is moved onto the
+ * user's descriptor number with dup3(2), keeping O_NONBLOCK and FD_CLOEXEC
+ * (engine_seat.c).  Where a clone cannot be faithful, or on a non-blocking
+ * socket (whose application polls only its own descriptor), attempts run
+ * one at a time on the user's socket: at D the running attempt is given up
+ * for the next.
+ *
+ * A signal that interrupts the run abandons every attempt: the call fails
+ * with EINTR and leaves the socket unconnected.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine_run.h"
+#include "engine_seat.h"
+#include "engine_stagger.h"
+#include "history.h"
+#include "sockclone.h"
+#include "timeutil.h"
+#include "transport.h"
+
+/* How often a blocking run looks for a disconnectx it cannot hear. */
+#define CANCEL_CHECK_MS	100
+
+/* Attempt i ended with err.  True when it won. */
+static bool
+attempt_end(struct run *r, int i, int err)
+{
+	struct live l = run_take_live(r, i);
+
+	if (err == 0) {
+		run_end_all(r, ECANCELED);
+		if (l.fd != r->fd)
+			err = run_move_to_user_fd(r, l.fd, r->user_flags);
+	}
+	run_end_report(r, l.at, err);
+	if (err == 0) {
+		r->winner = (int)r->report[l.at].ca_index;
+		r->winner_taken = l.taken;
+		return true;
+	}
+	if (l.fd != r->fd || r->user_busy)
+		run_release(r, l.fd);
+	if (err == EINTR)
+		r->interrupted = true;
+	else
+		r->error = run_better_error(r->error, err);
+	r->move_on = true;
+	return false;
+}
+
+/*
+ * Whether the next attempt may run on a clone: on a non-blocking socket
+ * only once the application watches every attempt's descriptor (cx_fds),
+ * for an event loop that polls the user's descriptor alone would not see
+ * a clone connect.
+ */
+static bool
+may_clone(const struct run *r)
+{
+	return r->clones == CLONES_OK && (!r->nonblocking || r->watched);
+}
+
+/* Start the next destination on fd.  True when it won at once. */
+static bool
+attempt_start(struct run *r, int fd)
+{
+	const struct dest *d = &r->dests.v[r->next];
+	struct cx_attempt *a = &r->report[r->nreport];
+	struct live *l = &r->live[r->nlive++];
+	int err;
+
+	l->fd = fd;
+	l->at = r->nreport++;
+	l->revents = 0;
+	r->move_on = false;
+	/*
+	 * A destination remembered as silent does not hold its successor
+	 * back (connectx(2), "History"): only where the successor can run
+	 * beside it, on a clone.
+	 */
+	r->recalled = may_clone(r) && r->policy.history &&
+	    r->next + 1 < r->dests.n &&
+	    history_recalls((const struct sockaddr *)&d->ss, r->protocol);
+	if (fd == r->fd) {
+		r->user_busy = true;
+		r->user_mapped |= r->tp->sticky_v4mapped && addr_is_v4mapped(d);
+	}
+	memcpy(&a->ca_addr, &d->ss, d->len);
+	a->ca_addrlen = d->len;
+	a->ca_index = (unsigned int)r->next++;
+	a->ca_start = r->last_start = mono_now();
+	a->ca_error = EINPROGRESS;
+	run_notify(r, l->at);
+	l->taken = 0;
+	l->quiet = false;
+	if (fd < 0)		/* no socket could be had for it */
+		err = -fd;
+	else if (run_cancelled(r))
+		err = ECONNABORTED;
+	else if (r->syn != NULL)
+		err = r->tp->start_with_data(fd, (const struct sockaddr *)&d->ss,
+		    d->len, r->syn, r->synlen, r->no_cookie, &l->taken);
+	else
+		err = r->tp->start(fd, (const struct sockaddr *)&d->ss, d->len);
+	/*
+	 * Looked at again once begun: a disconnectx that came between the
+	 * look above and the start did not see this attempt to end it.
+	 */
+	if (err == EINPROGRESS && !run_cancelled(r))
+		return false;
+	if (r->cancelled || r->gone)
+		err = ECONNABORTED;
+	return attempt_end(r, r->nlive - 1, err);
+}
+
+/*
+ * A socket for the next attempt: the user's if idle, else a clone, else
+ * the user's after giving up the attempt it carries; -errno when none can
+ * serve it; SOCKET_LATER when the next is not due yet after all.
+ */
+#define SOCKET_LATER	INT_MIN
+static int
+socket_for_next(struct run *r)
+{
+	int fd, i, err;
+
+	if (r->user_busy && may_clone(r)) {
+		if (r->nlive >= r->policy.max_parallel)
+			attempt_end(r, 0, ETIMEDOUT);	/* drop the oldest */
+		/* Out of descriptors (or memory): one at a time, as below. */
+		if (r->user_busy && (fd = sockclone_make(r->recipe)) != -1) {
+			/* The user's number was free: its socket is closed. */
+			if (fd != r->fd)
+				return fd;
+			close(fd);
+			r->gone = true;
+			return -ECONNABORTED;
+		}
+		/*
+		 * Started early only for the history: without a clone the
+		 * attempt on the user's socket keeps its full D.
+		 */
+		if (r->user_busy && r->recalled && ts_before(mono_now(),
+		    ts_add_ms(r->last_start, r->policy.attempt_delay_ms))) {
+			r->recalled = false;
+			return SOCKET_LATER;
+		}
+	}
+	for (i = 0; r->user_busy && i < r->nlive; i++)
+		if (r->live[i].fd == r->fd)
+			attempt_end(r, i, ETIMEDOUT);
+	if ((err = run_renew_user_socket(r)) != 0)
+		return -err;
+	return r->fd;
+}
+
+static void
+earliest(struct timespec *t, bool *set, struct timespec c)
+{
+	if (!*set || ts_before(c, *t))
+		*t = c;
+	*set = true;
+}
+
+int
+run_wait(const struct run *r, struct timespec now, bool quiet)
+{
+	struct timespec t;
+	bool limited = false;
+	int64_t ms;
+	int i;
+
+	if (r->next < r->dests.n && (r->move_on || (r->recalled && may_clone(r))))
+		return 0;
+	if (r->next < r->dests.n)
+		earliest(&t, &limited,
+		    ts_add_ms(r->last_start, r->policy.attempt_delay_ms));
+	if (r->policy.attempt_timeout_ms > 0 && r->nlive > 0)
+		earliest(&t, &limited, ts_add_ms(r->report[r->live[0].at].ca_start,
+		    r->policy.attempt_timeout_ms));
+	if (r->has_deadline)
+		earliest(&t, &limited, r->deadline);
+	for (i = 0; quiet && i < r->nlive; i++)
+		if (r->live[i].quiet)
+			earliest(&t, &limited, ts_add_ms(now, QUIET_MS));
+	if (!limited)
+		return -1;
+	ms = ms_until(now, t);
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+int
+run_advance(struct run *r, int *wait_ms)
+{
+	struct timespec now, t;
+	int i, fd;
+
+	int err;
+
+	for (;;) {
+		if (run_cancelled(r)) {
+			run_end_all(r, ECANCELED);
+			return ECONNABORTED;
+		}
+		for (i = 0; i < r->nlive; i++) {
+			if (!(r->live[i].revents & (POLLOUT | POLLERR | POLLHUP)))
+				continue;
+			/* Ready is a hint; the transport's verdict decides. */
+			if ((err = r->tp->finish(r->live[i].fd)) == EINPROGRESS) {
+				r->live[i].revents = 0;
+				r->live[i].quiet = true;
+				continue;
+			}
+			if (attempt_end(r, i, err))
+				return 0;
+			i = -1;		/* slots moved: look again */
+		}
+		now = mono_now();
+		for (i = 0; i < r->nlive; i++) {
+			t = ts_add_ms(r->report[r->live[i].at].ca_start,
+			    r->policy.attempt_timeout_ms);
+			if (r->policy.attempt_timeout_ms > 0 && !ts_before(now, t)) {
+				attempt_end(r, i, ETIMEDOUT);
+				i = -1;
+			}
+		}
+		if (r->interrupted) {
+			run_end_all(r, EINTR);
+			return EINTR;
+		}
+		if (r->has_deadline && !ts_before(now, r->deadline)) {
+			run_end_all(r, ETIMEDOUT);
+			return r->error != 0 ? r->error : ETIMEDOUT;
+		}
+		if (r->next < r->dests.n && (r->nlive == 0 || r->move_on ||
+		    r->recalled || !ts_before(now, ts_add_ms(r->last_start,
+		    r->policy.attempt_delay_ms)))) {
+			if (run_cancelled(r))
+				continue;
+			if ((fd = socket_for_next(r)) == SOCKET_LATER)
+				continue;
+			if (attempt_start(r, fd))
+				return 0;
+			continue;
+		}
+		if (r->nlive == 0)
+			return r->error;
+
+		*wait_ms = run_wait(r, now, false);
+		for (i = 0; i < r->nlive; i++)
+			r->live[i].revents = 0;
+		return EINPROGRESS;
+	}
+}
+
+int
+run_poll(struct run *r, int wait_ms)
+{
+	struct pollfd pfd[RUN_MAX_LIVE];
+	int i, n;
+
+	for (i = 0; i < r->nlive; i++) {
+		/* Polled ready without an end: left out for a moment, not spun on. */
+		pfd[i].fd = r->live[i].quiet ? -1 : r->live[i].fd;
+		pfd[i].events = POLLOUT;
+		pfd[i].revents = 0;
+		if (r->live[i].quiet && (wait_ms < 0 || wait_ms > QUIET_MS))
+			wait_ms = QUIET_MS;
+		r->live[i].quiet = false;
+	}
+	if ((n = poll(pfd, (nfds_t)r->nlive, wait_ms)) < 0)
+		return errno;
+	for (i = 0; i < r->nlive; i++)
+		r->live[i].revents = pfd[i].revents;
+	return 0;
+}
+
+int
+run_blocking(struct run *r)
+{
+	int err, wait_ms;
+
+	for (;;) {
+		err = run_advance(r, &wait_ms);
+		if (err != EINPROGRESS)
+			return err;
+		/*
+		 * disconnectx wakes the poll by ending the attempt on the
+		 * user's socket; with none there, the run looks now and then.
+		 */
+		if (!r->user_busy && (wait_ms < 0 || wait_ms > CANCEL_CHECK_MS))
+			wait_ms = CANCEL_CHECK_MS;
+		if ((err = run_poll(r, wait_ms)) != 0) {
+			run_end_all(r, err);
+			return err;
+		}
+		(void)run_cancelled(r);
+	}
+}
