@@ -1,11 +1,12 @@
 /*
- * History of silent destinations (history.h).  A fixed table of
- * HISTORY_SLOTS entries, open-addressed by a hash of the key with a short
- * probe window: remembering, recalling and forgetting touch at most
- * HISTORY_PROBE entries under one mutex, whatever the number of runs.
- * When the window is full the entry expiring first is replaced, so the
- * table is bounded and a flood of dead destinations only pushes out the
- * oldest memories.  A count of live entries lets a successful connect skip
+ * History of silent destinations (history.h).  A pool of HISTORY_SLOTS
+ * entries, found through a chained hash of the key and ordered by expiry
+ * in a binary min-heap, all under one mutex.  Every slot can hold any
+ * key: the table forgets nothing while it has room (connectx(2),
+ * "History": 1024 entries).  When it is full, the entry expiring first
+ * (the heap's top) makes room, in O(log n); entries met expired at the
+ * heap's top are dropped as each call takes the lock, so each entry costs
+ * its expiry once.  A count of live entries lets a successful connect skip
  * the lock altogether while nothing is remembered.
  */
 #include <config.h>
@@ -19,7 +20,7 @@
 #include "timeutil.h"
 
 #define HISTORY_SLOTS	1024
-#define HISTORY_PROBE	8
+#define HISTORY_BUCKETS	2048	/* a power of two; chains stay short */
 
 struct hkey {
 	uint8_t		addr[16];
@@ -29,15 +30,24 @@ struct hkey {
 	uint8_t		proto;
 };
 
+/*
+ * Links are slot numbers plus one, so that the zeroed static table reads
+ * as empty: 0 is "none".
+ */
 struct hentry {
 	struct hkey	key;
-	bool		used;
 	struct timespec	expires;
+	uint16_t	next;	/* in its bucket's chain, or in the free list */
+	uint16_t	heap;	/* its place in heap[] */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hentry table[HISTORY_SLOTS];
-static unsigned int nused;	/* atomic reads outside the lock */
+static uint16_t bucket[HISTORY_BUCKETS];	/* first of each chain */
+static uint16_t heap[HISTORY_SLOTS];	/* slots, soonest expiry first */
+static uint16_t free_head;		/* slots given back */
+static unsigned int never_used;		/* slots [never_used, SLOTS) are fresh */
+static unsigned int nused;		/* atomic reads outside the lock */
 
 static bool
 make_key(const struct sockaddr *sa, int proto, struct hkey *k)
@@ -76,80 +86,146 @@ hash(const struct hkey *k)
 
 	for (i = 0; i < sizeof(*k); i++)
 		h = (h ^ p[i]) * 16777619u;
-	return h % HISTORY_SLOTS;
+	return h & (HISTORY_BUCKETS - 1);
+}
+
+static bool
+heap_less(unsigned int a, unsigned int b)
+{
+	return ts_before(table[heap[a]].expires, table[heap[b]].expires);
 }
 
 static void
-drop(struct hentry *e)
+heap_swap(unsigned int a, unsigned int b)
 {
-	e->used = false;
-	__atomic_sub_fetch(&nused, 1, __ATOMIC_RELAXED);
+	uint16_t t = heap[a];
+
+	heap[a] = heap[b];
+	heap[b] = t;
+	table[heap[a]].heap = (uint16_t)a;
+	table[heap[b]].heap = (uint16_t)b;
 }
 
-/* The entry of k, or NULL; expired entries met on the way are dropped. */
-static struct hentry *
-find(const struct hkey *k, struct timespec now)
+/* Move heap[i] to its place after its expiry changed (or it arrived). */
+static void
+heap_fix(unsigned int i)
 {
-	struct hentry *e;
-	size_t i, at = hash(k);
+	unsigned int c;
 
-	for (i = 0; i < HISTORY_PROBE; i++) {
-		e = &table[(at + i) % HISTORY_SLOTS];
-		if (!e->used)
-			continue;
-		if (!ts_before(now, e->expires)) {
-			drop(e);
-			continue;
-		}
-		if (memcmp(&e->key, k, sizeof(*k)) == 0)
-			return e;
+	while (i > 0 && heap_less(i, (i - 1) / 2)) {
+		heap_swap(i, (i - 1) / 2);
+		i = (i - 1) / 2;
 	}
-	return NULL;
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= nused)
+			break;
+		if (c + 1 < nused && heap_less(c + 1, c))
+			c++;
+		if (!heap_less(c, i))
+			break;
+		heap_swap(i, c);
+		i = c;
+	}
+}
+
+/* Drop slot s: out of its chain and the heap, back to the free list. */
+static void
+drop(unsigned int s)
+{
+	struct hentry *e = &table[s];
+	uint16_t *link = &bucket[hash(&e->key)];
+	unsigned int i = e->heap, last;
+
+	while (*link != s + 1)
+		link = &table[*link - 1].next;
+	*link = e->next;
+	last = nused - 1;
+	__atomic_store_n(&nused, last, __ATOMIC_RELAXED);
+	if (i != last) {
+		heap[i] = heap[last];
+		table[heap[i]].heap = (uint16_t)i;
+		heap_fix(i);
+	}
+	e->next = free_head;
+	free_head = (uint16_t)(s + 1);
+}
+
+/* Drop the entries that have expired: they are at the heap's top. */
+static void
+expire(struct timespec now)
+{
+	while (nused > 0 && !ts_before(now, table[heap[0]].expires))
+		drop(heap[0]);
+}
+
+/* The slot of k, or -1. */
+static int
+find(const struct hkey *k)
+{
+	uint16_t s;
+
+	for (s = bucket[hash(k)]; s != 0; s = table[s - 1].next)
+		if (memcmp(&table[s - 1].key, k, sizeof(*k)) == 0)
+			return s - 1;
+	return -1;
 }
 
 void
 history_remember(const struct sockaddr *sa, int proto, long lifetime_ms)
 {
 	struct timespec now = mono_now();
-	struct hentry *e, *victim = NULL;
+	struct hentry *e;
 	struct hkey k;
-	size_t i, at;
+	unsigned int s;
+	int found;
+	size_t b;
 
 	if (!make_key(sa, proto, &k))
 		return;
 	pthread_mutex_lock(&lock);
-	if ((e = find(&k, now)) == NULL) {
-		at = hash(&k);
-		for (i = 0; i < HISTORY_PROBE; i++) {
-			e = &table[(at + i) % HISTORY_SLOTS];
-			if (!e->used)
-				break;
-			if (victim == NULL || ts_before(e->expires, victim->expires))
-				victim = e;
-		}
-		if (i == HISTORY_PROBE)
-			e = victim;
-		else
-			__atomic_add_fetch(&nused, 1, __ATOMIC_RELAXED);
-		e->key = k;
-		e->used = true;
+	expire(now);
+	if ((found = find(&k)) >= 0) {
+		e = &table[found];
+		e->expires = ts_add_ms(now, lifetime_ms);
+		heap_fix(e->heap);
+		pthread_mutex_unlock(&lock);
+		return;
 	}
+	/* Full: the entry expiring first makes room. */
+	if (nused == HISTORY_SLOTS)
+		drop(heap[0]);
+	if (free_head != 0) {
+		s = free_head - 1u;
+		free_head = table[s].next;
+	} else
+		s = never_used++;
+	e = &table[s];
+	e->key = k;
 	e->expires = ts_add_ms(now, lifetime_ms);
+	b = hash(&k);
+	e->next = bucket[b];
+	bucket[b] = (uint16_t)(s + 1);
+	e->heap = (uint16_t)nused;
+	heap[nused] = (uint16_t)s;
+	__atomic_store_n(&nused, nused + 1, __ATOMIC_RELAXED);
+	heap_fix(e->heap);
 	pthread_mutex_unlock(&lock);
 }
 
 void
 history_forget(const struct sockaddr *sa, int proto)
 {
-	struct hentry *e;
 	struct hkey k;
+	int s;
 
 	if (__atomic_load_n(&nused, __ATOMIC_RELAXED) == 0 ||
 	    !make_key(sa, proto, &k))
 		return;
 	pthread_mutex_lock(&lock);
-	if ((e = find(&k, mono_now())) != NULL)
-		drop(e);
+	expire(mono_now());
+	if ((s = find(&k)) >= 0)
+		drop((unsigned int)s);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -163,7 +239,8 @@ history_recalls(const struct sockaddr *sa, int proto)
 	    !make_key(sa, proto, &k))
 		return false;
 	pthread_mutex_lock(&lock);
-	found = find(&k, mono_now()) != NULL;
+	expire(mono_now());
+	found = find(&k) >= 0;
 	pthread_mutex_unlock(&lock);
 	return found;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 
@@ -181,6 +182,121 @@ START_TEST(test_revived_first_destination_wins_again_and_is_forgotten)
 }
 END_TEST
 
+/*
+ * connectx(2), History: "The memory is bounded (1024 entries; when full,
+ * the entries expiring first make room)".  A crawler meets 1025 dead
+ * destinations (refused: one port on 1025 loopback addresses, bound but
+ * not listening), the first remembered for the longest lifetime; they then
+ * come back (the port listens).  Each is still remembered (its live
+ * successor starts beside it at once: two attempts) but for the one that
+ * expired first, which the 1025th pushed out (one attempt: its successor
+ * waited D).
+ */
+#define MANY	1025
+
+static void
+many_addr(struct sockaddr_storage *ss, socklen_t *len, int i, uint16_t port)
+{
+	char ip[32];
+
+	snprintf(ip, sizeof(ip), "127.1.%d.%d", i / 200, i % 200 + 1);
+	tu_set_v4(ss, len, ip, port);
+}
+
+/* Accept and close whatever the listener has queued. */
+static void
+drain(int lfd)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	int c;
+
+	while (poll(&p, 1, 0) == 1 && (c = accept(lfd, NULL, NULL)) >= 0)
+		close(c);
+}
+
+START_TEST(test_memory_holds_1024_and_evicts_the_entry_expiring_first)
+{
+	struct sockaddr_storage ss;
+	struct listener live;
+	struct tu_dlist dl;
+	struct cx_attempt *at;
+	socklen_t len;
+	uint16_t port;
+	int dead, fd, i, n, r, e, lost = 0, first_lost = -1;
+
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 64), 0);
+	ck_assert_int_ge(dead = tu_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK), 0);
+	tu_set_v4(&ss, &len, "0.0.0.0", 0);
+	ck_assert_int_eq(bind(dead, (struct sockaddr *)&ss, len), 0);
+	len = sizeof(ss);
+	ck_assert_int_eq(getsockname(dead, (struct sockaddr *)&ss, &len), 0);
+	port = tu_port_of(&ss);
+
+	for (i = 0; i < MANY; i++) {
+		fd = new_socket();
+		/* Longer-lived than any other: never the one to make room. */
+		ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY_MS,
+		    i == 0 ? 86400000 : 3600000), 0);
+		many_addr(&ss, &len, i, port);
+		dl.n = 0;
+		tu_dl_add(&dl, &ss, len);
+		{
+			unsigned char buf[sizeof(struct sockaddr_in6)];
+			sa_endpoints_t ep = { 0 };
+
+			ep.sae_dstaddr = (const struct sockaddr *)buf;
+			ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, dl.a, dl.l, 1);
+			r = connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL,
+			    NULL);
+			e = errno;
+		}
+		ck_assert_int_eq(r, -1);
+		ck_assert_int_eq(e, ECONNREFUSED);
+		ck_assert(!tu_is_connected(fd));
+		close(fd);
+	}
+
+	/* They come back. */
+	ck_assert_int_eq(listen(dead, 1024), 0);
+	for (i = 0; i < MANY; i++) {
+		fd = new_socket();
+		many_addr(&ss, &len, i, port);
+		dl.n = 0;
+		tu_dl_add(&dl, &ss, len);
+		tu_dl_add(&dl, &live.addr, live.addrlen);
+		{
+			unsigned char buf[2 * sizeof(struct sockaddr_in6)];
+			sa_endpoints_t ep = { 0 };
+
+			ep.sae_dstaddr = (const struct sockaddr *)buf;
+			ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, dl.a, dl.l, 2);
+			r = connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL,
+			    NULL);
+			e = errno;
+		}
+		ck_assert_msg(r == 0, "connectx #%d: %s", i, strerror(e));
+		ck_assert(tu_is_connected(fd));
+		n = cx_getattempts(fd, 0, &at);
+		ck_assert_int_ge(n, 1);
+		if (n == 1) {
+			/* Forgotten: alone for D, it answered and won. */
+			ck_assert_int_eq(at[0].ca_error, 0);
+			if (lost++ == 0)
+				first_lost = i;
+		}
+		cx_freeattempts(at);
+		close(fd);
+		drain(dead);
+		drain(live.fd);
+	}
+	ck_assert_msg(lost == 1 && first_lost == 1,
+	    "%d of %d forgotten (first #%d); want only #1, the one expiring first",
+	    lost, MANY, first_lost);
+	close(dead);
+	close(live.fd);
+}
+END_TEST
+
 START_TEST(test_off_switch_per_socket_and_default)
 {
 	struct fixture f;
@@ -319,6 +435,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_repeat_connect_skips_remembered_black_holes);
 	tcase_add_test(tc, test_memory_expires_after_its_lifetime);
 	tcase_add_test(tc, test_revived_first_destination_wins_again_and_is_forgotten);
+	tcase_add_test(tc, test_memory_holds_1024_and_evicts_the_entry_expiring_first);
 	tcase_add_test(tc, test_off_switch_per_socket_and_default);
 	tcase_add_test(tc, test_options_out_of_range_are_refused);
 	tcase_add_test(tc, test_environment_turns_history_off);
