@@ -209,11 +209,48 @@ drop_strays(int fd, const struct sockaddr *peer)
  * arrive later no longer match the socket.  Its datagrams still queued
  * are dropped likewise (drop_strays).
  */
+static bool
+addr_is_mapped(const struct sockaddr *sa)
+{
+	return sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(
+	    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr);
+}
+
+/*
+ * Linux's connect(2) refuses (EAFNOSUPPORT) to move an AF_INET6 socket
+ * from an IPv4-mapped peer to a native IPv6 one while the old association
+ * stands: the IPv4 source it chose stays.  The old association is
+ * dissolved first, keeping the local port (udp_dissolve), then the new
+ * peer is set; when either fails, the old peer is put back (connectx(2),
+ * UDP).  0 or errno; err itself when the move is not that one.
+ */
+static int
+udp_leave_mapped(int fd, const struct sockaddr *sa, socklen_t len, int err)
+{
+	struct sockaddr_storage peer, local, now;
+	socklen_t plen = sizeof(peer), llen = sizeof(local), nlen = sizeof(now);
+
+	if (err != EAFNOSUPPORT || sa->sa_family != AF_INET6 ||
+	    addr_is_mapped(sa) ||
+	    getpeername(fd, (struct sockaddr *)&peer, &plen) != 0 ||
+	    !addr_is_mapped((struct sockaddr *)&peer) ||
+	    getsockname(fd, (struct sockaddr *)&local, &llen) != 0)
+		return err;
+	if ((err = udp_dissolve(fd, &local)) == 0 &&
+	    (err = sockio_connect(fd, sa, len)) == 0)
+		return 0;
+	if (getpeername(fd, (struct sockaddr *)&now, &nlen) != 0)
+		(void)connect(fd, (struct sockaddr *)&peer, plen);
+	return err;
+}
+
 static int
 udp_start(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	int err = sockio_connect(fd, sa, len);
 
+	if (err == EAFNOSUPPORT)
+		err = udp_leave_mapped(fd, sa, len, err);
 	if (err == 0) {
 		sockio_pending_error(fd);
 		drop_strays(fd, sa);

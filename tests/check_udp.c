@@ -588,6 +588,124 @@ START_TEST(test_udp_sctp_connectx_sets_id_and_refuses_a_connected_socket)
 }
 END_TEST
 
+/* Where an AF_INET6 socket reaches IPv4 peer p: p's address IPv4-mapped. */
+static void
+mapped_of(const struct peer *p, struct sockaddr_storage *ss, socklen_t *len)
+{
+	tu_set_v6(ss, len, "::ffff:127.0.0.1", tu_port_of(&p->addr));
+}
+
+/* A datagram of msg reaches p within a second. */
+static void
+assert_arrives(const struct peer *p, const char *msg)
+{
+	char buf[64];
+
+	ck_assert_int_eq(recv_within(p, buf, sizeof(buf), 1000),
+	    (ssize_t)strlen(msg));
+	ck_assert_mem_eq(buf, msg, strlen(msg));
+}
+
+/*
+ * connectx(2) UDP: "A UDP socket that is already associated may call
+ * connectx() again to associate with another peer".  A dual-stack client
+ * (one AF_INET6 socket) whose first peer was IPv4 (its address
+ * IPv4-mapped) moves to an IPv6 peer, then back, a datagram each time;
+ * its local port stays.  Linux's connect(2) refuses the move from a mapped
+ * peer to a native one while the old association stands.
+ */
+START_TEST(test_udp6_moves_from_a_mapped_peer_to_a_native_one_and_back)
+{
+	struct peer a, b;
+	struct sockaddr_storage am, ss;
+	struct iovec iov = { .iov_base = (void *)"one", .iov_len = 3 };
+	cx_sctp_assoc_t ida, idb;
+	socklen_t amlen, len;
+	size_t sent = 0;
+	in_port_t port;
+	int fd, r, e;
+
+	make_peer(&a, AF_INET);
+	make_peer(&b, AF_INET6);
+	mapped_of(&a, &am, &amlen);
+	fd = udp_socket(AF_INET6, 0);
+	ck_assert_int_eq(connectx_data(fd, &am, amlen, &iov, 1, &sent, NULL), 0);
+	assert_arrives(&a, "one");
+	port = local_port(fd);
+	ck_assert_int_eq(cx_getassocid(fd, &ida), 0);
+
+	errno = 0;
+	iov.iov_base = (void *)"two";
+	r = connectx_data(fd, &b.addr, b.addrlen, &iov, 1, &sent, NULL);
+	e = errno;
+	ck_assert_msg(r == 0, "mapped -> native: %s", strerror(e));
+	ck_assert_uint_eq(sent, 3);
+	assert_arrives(&b, "two");
+	assert_peer_is(fd, &b);
+	ck_assert_uint_eq(local_port(fd), port);
+	ck_assert_int_eq(cx_getassocid(fd, &idb), 0);
+	ck_assert_int_ne(idb, ida);
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 0);
+	assert_send_reaches(fd, &b, "to b");
+	assert_nothing_arrives(&a);
+
+	iov.iov_base = (void *)"six";
+	ck_assert_int_eq(connectx_data(fd, &am, amlen, &iov, 1, &sent, NULL), 0);
+	assert_arrives(&a, "six");
+	len = sizeof(ss);
+	ck_assert_int_eq(getpeername(fd, (struct sockaddr *)&ss, &len), 0);
+	ck_assert_uint_eq(len, amlen);
+	ck_assert_mem_eq(&ss, &am, len);
+	ck_assert_uint_eq(local_port(fd), port);
+	close(fd);
+	close(a.fd);
+	close(b.fd);
+}
+END_TEST
+
+/*
+ * connectx(2) UDP: "If no destination can be associated, the socket keeps
+ * its previous peer, its record keeps the previous association".  The
+ * dual-stack client associated with an IPv4 peer tries a native IPv6 one
+ * that connect(2) refuses (link-local without an interface: EINVAL, on
+ * every Linux, before anything is sent): the move to a native peer leaves
+ * the old association standing, with its port, still carrying datagrams.
+ */
+START_TEST(test_udp6_failed_move_from_a_mapped_peer_keeps_the_old_one)
+{
+	struct peer a;
+	struct sockaddr_storage am, ll, ss;
+	cx_sctp_assoc_t ida, now = 0;
+	socklen_t amlen, lllen, len;
+	in_port_t port;
+	int fd, r, e;
+
+	make_peer(&a, AF_INET);
+	mapped_of(&a, &am, &amlen);
+	tu_set_v6(&ll, &lllen, "fe80::1", 9);
+	fd = udp_socket(AF_INET6, 0);
+	ck_assert_int_eq(connectx_data(fd, &am, amlen, NULL, 0, NULL, NULL), 0);
+	port = local_port(fd);
+	ck_assert_int_eq(cx_getassocid(fd, &ida), 0);
+
+	errno = 0;
+	r = connectx_data(fd, &ll, lllen, NULL, 0, NULL, NULL);
+	e = errno;
+	ck_assert_int_eq(r, -1);
+	ck_assert_msg(e == EINVAL, "errno %s, want EINVAL", strerror(e));
+	len = sizeof(ss);
+	ck_assert_int_eq(getpeername(fd, (struct sockaddr *)&ss, &len), 0);
+	ck_assert_uint_eq(len, amlen);
+	ck_assert_mem_eq(&ss, &am, len);
+	ck_assert_uint_eq(local_port(fd), port);
+	ck_assert_msg(cx_getassocid(fd, &now) == 0 && now == ida,
+	    "association record: %d (%s), was %d", now, strerror(errno), ida);
+	assert_send_reaches(fd, &a, "still a");
+	close(fd);
+	close(a.fd);
+}
+END_TEST
+
 static Suite *
 udp_suite(void)
 {
@@ -605,6 +723,8 @@ udp_suite(void)
 	tcase_add_test(tc, test_udp_list_associates_the_first_routable_address);
 	tcase_add_test(tc, test_udp_sctp_connectx_sets_id_and_refuses_a_connected_socket);
 	tcase_add_test(tc, test_udp_ipv6_associates_and_sends_one_datagram);
+	tcase_add_test(tc, test_udp6_moves_from_a_mapped_peer_to_a_native_one_and_back);
+	tcase_add_test(tc, test_udp6_failed_move_from_a_mapped_peer_keeps_the_old_one);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("data");
