@@ -57,65 +57,15 @@
 /* connectx with no data, no flags, ANY association. */
 #define CX_FAIL0(fd, ep, want)	CX_FAIL(fd, ep, SAE_ASSOCID_ANY, 0, NULL, 0, want)
 
-/* What can be seen of a socket, to tell that a call left it as it was. */
-struct snap {
-	struct sockaddr_storage	local, peer;
-	socklen_t		locallen, peerlen;
-	int			local_err, peer_err;
-	int			tcp_state;
-	int			flags;
-	char			dev[IFNAMSIZ + 1];
-};
-
-static void
-snap_take(int fd, struct snap *s)
-{
-	socklen_t len;
-
-	memset(s, 0, sizeof(*s));
-	s->locallen = sizeof(s->local);
-	s->local_err = getsockname(fd, (struct sockaddr *)&s->local,
-	    &s->locallen) == 0 ? 0 : errno;
-	s->peerlen = sizeof(s->peer);
-	s->peer_err = getpeername(fd, (struct sockaddr *)&s->peer,
-	    &s->peerlen) == 0 ? 0 : errno;
-	s->tcp_state = tu_tcp_state(fd);
-	s->flags = fcntl(fd, F_GETFL);
-	len = IFNAMSIZ;
-	if (getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, s->dev, &len) != 0)
-		s->dev[0] = '\0';
-}
-
-static const char *
-snap_changed(int fd, const struct snap *b)
-{
-	struct snap a;
-
-	snap_take(fd, &a);
-	if (a.local_err != b->local_err || a.locallen != b->locallen ||
-	    memcmp(&a.local, &b->local, a.locallen) != 0)
-		return "local address";
-	if (a.peer_err != b->peer_err || a.peerlen != b->peerlen ||
-	    memcmp(&a.peer, &b->peer, a.peerlen) != 0)
-		return "peer address";
-	if (a.tcp_state != b->tcp_state)
-		return "TCP state";
-	if (a.flags != b->flags)
-		return "file status flags";
-	if (strcmp(a.dev, b->dev) != 0)
-		return "bound device (SO_BINDTODEVICE)";
-	return NULL;
-}
-
 #define UNCHANGED(fd, s) do {						\
-	const char *what_ = snap_changed((fd), (s));			\
+	const char *what_ = tu_snap_changed((fd), (s));			\
 	ck_assert_msg(what_ == NULL, "socket changed: %s", what_);	\
 } while (0)
 
 /* Fresh socket left fresh: not bound, not connected, not on a device. */
 #define PRISTINE(fd) do {						\
-	struct snap p_;							\
-	snap_take((fd), &p_);						\
+	struct tu_snap p_;						\
+	tu_snap_take((fd), &p_);					\
 	ck_assert_msg(!tu_is_bound(fd), "socket was bound");		\
 	ck_assert_msg(!tu_is_connected(fd), "socket was connected");	\
 	ck_assert_msg(p_.tcp_state == -1 || p_.tcp_state == TCP_CLOSE,	\
@@ -285,12 +235,6 @@ enum iov_kind {
 
 enum srcif { IF_NONE = 0, IF_MISSING, IF_LO };	/* 0, 99999 (no such), lo */
 enum out { OUT_BOTH = 0, OUT_CONNID, OUT_NONE };	/* len and connid given */
-enum after {
-	AFTER_NOTHING = 0,	/* no socket state to compare */
-	AFTER_PRISTINE,		/* not bound, not connected, on no device */
-	AFTER_UNCHANGED,	/* as it was before the call (struct snap) */
-	AFTER_UNCONNECTED,	/* no peer */
-};
 enum need { NEED_NOTHING = 0, NEED_ROOT, NEED_FOREIGN_SRC };
 
 struct row {
@@ -312,7 +256,7 @@ struct row {
 	size_t		iovlen;
 	enum out	out;
 	int		want;			/* errno */
-	enum after	after;
+	enum tu_after	after;
 	int		tcp_state;		/* 0: not compared */
 	bool		live_untouched;		/* the row's listener saw nothing */
 	enum need	need;
@@ -955,11 +899,10 @@ START_TEST(test_connectx_error_row)
 	socklen_t dstlen[2], srclen = 0;
 	unsigned char srcbuf[512], list[256];
 	sa_endpoints_t ep;
-	struct snap before;
+	struct tu_snap before;
 	struct iovec *iov;
 	size_t len = 777, *lenp = &len, n;
 	sae_connid_t cid = 777, *cidp = &cid;
-	const char *what;
 	int fd, ret, err, i, ndst;
 
 	if (r->need == NEED_ROOT && geteuid() != 0) {
@@ -1007,49 +950,19 @@ START_TEST(test_connectx_error_row)
 		lenp = NULL, cidp = NULL;
 
 	if (r->after == AFTER_UNCHANGED)
-		snap_take(fd, &before);
+		tu_snap_take(fd, &before);
 	errno = 0;
 	ret = connectx(fd, r->no_endpoints ? NULL : &ep, r->assoc, r->flags,
 	    iov, r->iovcnt, lenp, cidp);
 	err = errno;
 
-	ck_assert_msg(ret == -1 && err == r->want,
-	    "%s (%s): returned %d, errno %d (%s); want -1, errno %d (%s)",
-	    r->name, sock_name[r->sock], ret, err, strerror(err), r->want,
-	    strerror(r->want));
+	tu_row_errno(r->name, sock_name[r->sock], ret, err, r->want);
 	if (lenp != NULL)
 		ck_assert_msg(len == 0, "%s: *len not written: %zu", r->name, len);
 	if (cidp != NULL)
 		ck_assert_msg(cid == 0, "%s: *connid not written: %u", r->name,
 		    cid);
-	switch (r->after) {
-	case AFTER_NOTHING:
-		break;
-	case AFTER_PRISTINE:
-		snap_take(fd, &before);
-		ck_assert_msg(!tu_is_bound(fd), "%s: socket was bound", r->name);
-		ck_assert_msg(!tu_is_connected(fd), "%s: socket was connected",
-		    r->name);
-		ck_assert_msg(before.tcp_state == -1 ||
-		    before.tcp_state == TCP_CLOSE, "%s: TCP state %d, want CLOSE",
-		    r->name, before.tcp_state);
-		ck_assert_msg(before.dev[0] == '\0', "%s: bound to device %s",
-		    r->name, before.dev);
-		break;
-	case AFTER_UNCHANGED:
-		what = snap_changed(fd, &before);
-		ck_assert_msg(what == NULL, "%s: socket changed: %s", r->name,
-		    what);
-		break;
-	case AFTER_UNCONNECTED:
-		ck_assert_msg(!tu_is_connected(fd), "%s: socket was connected",
-		    r->name);
-		break;
-	}
-	if (r->tcp_state != 0)
-		ck_assert_msg(tu_tcp_state(fd) == r->tcp_state,
-		    "%s: TCP state %d, want %d", r->name, tu_tcp_state(fd),
-		    r->tcp_state);
+	tu_row_after(r->name, fd, r->after, &before, r->tcp_state);
 	if (r->live_untouched)
 		tu_assert_no_connection(&b.live);
 }
@@ -1143,14 +1056,14 @@ START_TEST(test_connectx_ealready_nonblocking_connectx)
 {
 	struct blackhole bh;
 	sa_endpoints_t ep;
-	struct snap s;
+	struct tu_snap s;
 	int fd = tu_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
 
 	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
 	ep = dst_ep(&bh.l.addr, bh.l.addrlen);
 	CX_FAIL0(fd, &ep, EINPROGRESS);
 	ck_assert_int_eq(tu_tcp_state(fd), TCP_SYN_SENT);
-	snap_take(fd, &s);
+	tu_snap_take(fd, &s);
 	CX_FAIL0(fd, &ep, EALREADY);
 	UNCHANGED(fd, &s);
 }
@@ -1255,7 +1168,7 @@ START_TEST(test_connectx_hacking_parked_run_ealready)
 	socklen_t al[2];
 	unsigned char buf[64];
 	sa_endpoints_t ep;
-	struct snap s;
+	struct tu_snap s;
 	int fd = tu_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
 
 	/*
@@ -1269,7 +1182,7 @@ START_TEST(test_connectx_hacking_parked_run_ealready)
 	ep = dst_ep(buf, (socklen_t)tu_pack(buf, a, al, 2));
 	CX_FAIL0(fd, &ep, EINPROGRESS);
 	usleep(50000);
-	snap_take(fd, &s);
+	tu_snap_take(fd, &s);
 	CX_FAIL0(fd, &ep, EALREADY);
 	UNCHANGED(fd, &s);
 }
@@ -1299,7 +1212,7 @@ START_TEST(test_connectx_hacking_udp_failed_reassociation_keeps_record)
 	struct sockaddr_storage a, bc;
 	socklen_t al, bl;
 	sa_endpoints_t ep;
-	struct snap s;
+	struct tu_snap s;
 	sctp_assoc_t id = 0, id2 = 0;
 	int r = bound_sock(AF_INET, SOCK_DGRAM, 0, &a, &al);
 	int fd = tu_socket(AF_INET, SOCK_DGRAM);
@@ -1315,7 +1228,7 @@ START_TEST(test_connectx_hacking_udp_failed_reassociation_keeps_record)
 	ck_assert_int_eq(cx_getassocid(fd, &id), 0);
 	tu_set_v4(&bc, &bl, "127.255.255.255", tu_port_of(&a));
 	ep = dst_ep(&bc, bl);
-	snap_take(fd, &s);
+	tu_snap_take(fd, &s);
 	CX_FAIL0(fd, &ep, EACCES);
 	UNCHANGED(fd, &s);
 	ck_assert_int_eq(cx_getassocid(fd, &id2), 0);

@@ -44,49 +44,8 @@
 	EXPECT_ERR(sctp_connectx((fd), (struct sockaddr *)(void *)(addrs), \
 	    (cnt), NULL), (want))
 
-struct snap {
-	struct sockaddr_storage	local, peer;
-	socklen_t		locallen, peerlen;
-	int			local_err, peer_err;
-	int			tcp_state;
-	int			flags;
-};
-
-static void
-snap_take(int fd, struct snap *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->locallen = sizeof(s->local);
-	s->local_err = getsockname(fd, (struct sockaddr *)&s->local,
-	    &s->locallen) == 0 ? 0 : errno;
-	s->peerlen = sizeof(s->peer);
-	s->peer_err = getpeername(fd, (struct sockaddr *)&s->peer,
-	    &s->peerlen) == 0 ? 0 : errno;
-	s->tcp_state = tu_tcp_state(fd);
-	s->flags = fcntl(fd, F_GETFL);
-}
-
-static const char *
-snap_changed(int fd, const struct snap *b)
-{
-	struct snap a;
-
-	snap_take(fd, &a);
-	if (a.local_err != b->local_err || a.locallen != b->locallen ||
-	    memcmp(&a.local, &b->local, a.locallen) != 0)
-		return "local address";
-	if (a.peer_err != b->peer_err || a.peerlen != b->peerlen ||
-	    memcmp(&a.peer, &b->peer, a.peerlen) != 0)
-		return "peer address";
-	if (a.tcp_state != b->tcp_state)
-		return "TCP state";
-	if (a.flags != b->flags)
-		return "file status flags";
-	return NULL;
-}
-
 #define UNCHANGED(fd, s) do {						\
-	const char *what_ = snap_changed((fd), (s));			\
+	const char *what_ = tu_snap_changed((fd), (s));			\
 	ck_assert_msg(what_ == NULL, "socket changed: %s", what_);	\
 } while (0)
 
@@ -225,12 +184,6 @@ struct entry {
 #define UNIXPATH	{ A_UNIX, AF_UNIX, NULL, 0, 0 }
 #define BAD(fam, len)	{ A_BAD, (fam), NULL, (len), 0 }
 
-enum after {
-	AFTER_NOTHING = 0,	/* no socket state to compare */
-	AFTER_PRISTINE,		/* not bound, not connected */
-	AFTER_UNCHANGED,	/* as it was before the call (struct snap) */
-};
-
 struct row {
 	const char	*name;
 	enum sock	sock;
@@ -242,7 +195,7 @@ struct row {
 	bool		guarded;	/* a faulting page right after the list */
 	int		listen_family;	/* the row's listener, for P_LIVE */
 	int		want;		/* errno */
-	enum after	after;
+	enum tu_after	after;
 	int		tcp_state;	/* 0: not compared */
 	bool		live_untouched;
 };
@@ -614,8 +567,7 @@ START_TEST(test_sctp_connectx_error_row)
 	unsigned char *buf = NULL, *list = NULL;
 	void *map = NULL;
 	size_t off = 0, maplen = 0;
-	struct snap before;
-	const char *what;
+	struct tu_snap before;
 	int fd, ret, err, i, t, count = 0;
 
 	if ((fd = make_sock(&b, r)) == -2)
@@ -639,36 +591,14 @@ START_TEST(test_sctp_connectx_error_row)
 		}
 	}
 	if (r->after == AFTER_UNCHANGED)
-		snap_take(fd, &before);
+		tu_snap_take(fd, &before);
 	errno = 0;
 	ret = sctp_connectx(fd, (struct sockaddr *)(void *)list,
 	    r->cnt_set ? r->addrcnt : count, NULL);
 	err = errno;
 
-	ck_assert_msg(ret == -1 && err == r->want,
-	    "%s (%s): returned %d, errno %d (%s); want -1, errno %d (%s)",
-	    r->name, sock_name[r->sock], ret, err, strerror(err), r->want,
-	    strerror(r->want));
-	switch (r->after) {
-	case AFTER_NOTHING:
-		break;
-	case AFTER_PRISTINE:
-		ck_assert_msg(!tu_is_bound(fd), "%s: socket was bound", r->name);
-		ck_assert_msg(!tu_is_connected(fd), "%s: socket was connected",
-		    r->name);
-		ck_assert_msg(tu_tcp_state(fd) == -1 || tu_tcp_state(fd) == TCP_CLOSE,
-		    "%s: TCP state %d, want CLOSE", r->name, tu_tcp_state(fd));
-		break;
-	case AFTER_UNCHANGED:
-		what = snap_changed(fd, &before);
-		ck_assert_msg(what == NULL, "%s: socket changed: %s", r->name,
-		    what);
-		break;
-	}
-	if (r->tcp_state != 0)
-		ck_assert_msg(tu_tcp_state(fd) == r->tcp_state,
-		    "%s: TCP state %d, want %d", r->name, tu_tcp_state(fd),
-		    r->tcp_state);
+	tu_row_errno(r->name, sock_name[r->sock], ret, err, r->want);
+	tu_row_after(r->name, fd, r->after, &before, r->tcp_state);
 	if (r->live_untouched)
 		tu_assert_no_connection(&b.live);
 	if (map != NULL)
@@ -819,7 +749,7 @@ END_TEST
 START_TEST(test_sctp_connectx_ealready_nonblocking_sctp_connectx)
 {
 	struct blackhole bh;
-	struct snap s;
+	struct tu_snap s;
 	sctp_assoc_t id = 0;
 	int fd = tu_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
 
@@ -828,7 +758,7 @@ START_TEST(test_sctp_connectx_ealready_nonblocking_sctp_connectx)
 	    EINPROGRESS);
 	ck_assert_int_gt(id, 0);		/* *id valid on EINPROGRESS */
 	ck_assert_int_eq(tu_tcp_state(fd), TCP_SYN_SENT);
-	snap_take(fd, &s);
+	tu_snap_take(fd, &s);
 	SCX_FAIL(fd, &bh.l.addr, 1, EALREADY);
 	UNCHANGED(fd, &s);
 }
@@ -840,7 +770,7 @@ START_TEST(test_sctp_connectx_ealready_parked_run)
 	struct sockaddr_storage a[2];
 	socklen_t al[2];
 	unsigned char buf[64];
-	struct snap s;
+	struct tu_snap s;
 	sctp_assoc_t id = 0;
 	int fd = tu_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
 
@@ -856,7 +786,7 @@ START_TEST(test_sctp_connectx_ealready_parked_run)
 	EXPECT_ERR(sctp_connectx(fd, (struct sockaddr *)buf, 2, &id), EINPROGRESS);
 	ck_assert_int_gt(id, 0);
 	usleep(50000);
-	snap_take(fd, &s);
+	tu_snap_take(fd, &s);
 	SCX_FAIL(fd, buf, 2, EALREADY);
 	UNCHANGED(fd, &s);
 }

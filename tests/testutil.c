@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,4 +309,87 @@ tu_dl_add_refused(struct tu_dlist *d, int family)
 
 	tu_refused(&ss, &len, family);
 	tu_dl_add(d, &ss, len);
+}
+
+void
+tu_snap_take(int fd, struct tu_snap *s)
+{
+	socklen_t len;
+
+	memset(s, 0, sizeof(*s));
+	s->locallen = sizeof(s->local);
+	s->local_err = getsockname(fd, (struct sockaddr *)&s->local,
+	    &s->locallen) == 0 ? 0 : errno;
+	s->peerlen = sizeof(s->peer);
+	s->peer_err = getpeername(fd, (struct sockaddr *)&s->peer,
+	    &s->peerlen) == 0 ? 0 : errno;
+	s->tcp_state = tu_tcp_state(fd);
+	s->flags = fcntl(fd, F_GETFL);
+	len = IFNAMSIZ;
+	if (getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, s->dev, &len) != 0)
+		s->dev[0] = '\0';
+}
+
+const char *
+tu_snap_changed(int fd, const struct tu_snap *b)
+{
+	struct tu_snap a;
+
+	tu_snap_take(fd, &a);
+	if (a.local_err != b->local_err || a.locallen != b->locallen ||
+	    memcmp(&a.local, &b->local, a.locallen) != 0)
+		return "local address";
+	if (a.peer_err != b->peer_err || a.peerlen != b->peerlen ||
+	    memcmp(&a.peer, &b->peer, a.peerlen) != 0)
+		return "peer address";
+	if (a.tcp_state != b->tcp_state)
+		return "TCP state";
+	if (a.flags != b->flags)
+		return "file status flags";
+	if (strcmp(a.dev, b->dev) != 0)
+		return "bound device (SO_BINDTODEVICE)";
+	return NULL;
+}
+
+void
+tu_row_errno(const char *name, const char *sock, int ret, int err, int want)
+{
+	ck_assert_msg(ret == -1 && err == want,
+	    "%s (%s): returned %d, errno %d (%s); want -1, errno %d (%s)",
+	    name, sock, ret, err, strerror(err), want, strerror(want));
+}
+
+void
+tu_row_after(const char *name, int fd, enum tu_after after,
+    const struct tu_snap *before, int tcp_state)
+{
+	struct tu_snap now;
+	const char *what;
+
+	switch (after) {
+	case AFTER_NOTHING:
+		break;
+	case AFTER_PRISTINE:
+		tu_snap_take(fd, &now);
+		ck_assert_msg(!tu_is_bound(fd), "%s: socket was bound", name);
+		ck_assert_msg(!tu_is_connected(fd), "%s: socket was connected",
+		    name);
+		ck_assert_msg(now.tcp_state == -1 || now.tcp_state == TCP_CLOSE,
+		    "%s: TCP state %d, want CLOSE", name, now.tcp_state);
+		ck_assert_msg(now.dev[0] == '\0', "%s: bound to device %s",
+		    name, now.dev);
+		break;
+	case AFTER_UNCHANGED:
+		what = tu_snap_changed(fd, before);
+		ck_assert_msg(what == NULL, "%s: socket changed: %s", name, what);
+		break;
+	case AFTER_UNCONNECTED:
+		ck_assert_msg(!tu_is_connected(fd), "%s: socket was connected",
+		    name);
+		break;
+	}
+	if (tcp_state != 0)
+		ck_assert_msg(tu_tcp_state(fd) == tcp_state,
+		    "%s: TCP state %d, want %d", name, tu_tcp_state(fd),
+		    tcp_state);
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -101,5 +102,43 @@ void	tu_dl_add(struct tu_dlist *, const struct sockaddr_storage *,
 	    socklen_t);
 /* Append a refused loopback address of the family (see tu_refused). */
 void	tu_dl_add_refused(struct tu_dlist *, int family);
+
+/*
+ * Error rows (HACKING.md, Tests: "Error rows are data"): what a call left
+ * behind, and the checks every row makes.  Each message starts with the
+ * row's name.
+ */
+
+/* What can be seen of a socket, to tell that a call left it as it was. */
+struct tu_snap {
+	struct sockaddr_storage	local, peer;
+	socklen_t		locallen, peerlen;
+	int			local_err, peer_err;
+	int			tcp_state;
+	int			flags;
+	char			dev[IFNAMSIZ + 1];
+};
+
+void	tu_snap_take(int fd, struct tu_snap *);
+/* What differs from the snapshot ("local address", ...), or NULL. */
+const char *tu_snap_changed(int fd, const struct tu_snap *);
+
+/* The state a row's call must leave its socket in. */
+enum tu_after {
+	AFTER_NOTHING = 0,	/* no socket state to compare */
+	AFTER_PRISTINE,		/* not bound, not connected, on no device */
+	AFTER_UNCHANGED,	/* as it was before the call (struct tu_snap) */
+	AFTER_UNCONNECTED,	/* no peer */
+};
+
+/* The row's call returned -1 with errno want; sock names its socket. */
+void	tu_row_errno(const char *name, const char *sock, int ret, int err,
+	    int want);
+/*
+ * The row's socket is as after says (before: taken just before the call,
+ * for AFTER_UNCHANGED), and in TCP state tcp_state unless that is 0.
+ */
+void	tu_row_after(const char *name, int fd, enum tu_after after,
+	    const struct tu_snap *before, int tcp_state);
 
 #endif /* !CX_TESTUTIL_H */
