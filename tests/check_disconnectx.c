@@ -1,7 +1,8 @@
 /*
  * disconnectx(2): the entries of its ERRORS (EBADF, ENOTSOCK, EINVAL for a
- * foreign associd or connid, ENOTCONN) with the socket left as it was, and
- * its behaviour: UDP dissolves and keeps its local port, then connectx
+ * foreign associd or connid, EOPNOTSUPP, ENOTCONN) as rows of a table, each
+ * with the socket, its record and its peer left as they were, and its
+ * behaviour: UDP dissolves and keeps its local port, then connectx
  * works again; TCP established sends FIN, TCP connecting is abandoned, and
  * neither connects again (EISCONN); the association record is dropped.
  * Only loopback is ever connected to.
@@ -45,45 +46,8 @@
 	    r_, errno, strerror(errno));				\
 } while (0)
 
-struct snap {
-	struct sockaddr_storage	local, peer;
-	socklen_t		locallen, peerlen;
-	int			local_err, peer_err;
-	int			tcp_state;
-};
-
-static void
-snap_take(int fd, struct snap *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->locallen = sizeof(s->local);
-	s->local_err = getsockname(fd, (struct sockaddr *)&s->local,
-	    &s->locallen) == 0 ? 0 : errno;
-	s->peerlen = sizeof(s->peer);
-	s->peer_err = getpeername(fd, (struct sockaddr *)&s->peer,
-	    &s->peerlen) == 0 ? 0 : errno;
-	s->tcp_state = tu_tcp_state(fd);
-}
-
-static const char *
-snap_changed(int fd, const struct snap *b)
-{
-	struct snap a;
-
-	snap_take(fd, &a);
-	if (a.local_err != b->local_err || a.locallen != b->locallen ||
-	    memcmp(&a.local, &b->local, a.locallen) != 0)
-		return "local address";
-	if (a.peer_err != b->peer_err || a.peerlen != b->peerlen ||
-	    memcmp(&a.peer, &b->peer, a.peerlen) != 0)
-		return "peer address";
-	if (a.tcp_state != b->tcp_state)
-		return "TCP state";
-	return NULL;
-}
-
 #define UNCHANGED(fd, s) do {						\
-	const char *what_ = snap_changed((fd), (s));			\
+	const char *what_ = tu_snap_changed((fd), (s));			\
 	ck_assert_msg(what_ == NULL, "socket changed: %s", what_);	\
 } while (0)
 
@@ -190,10 +154,10 @@ static void
 assert_no_reconnect(int fd, int family)
 {
 	struct listener l;
-	struct snap s;
+	struct tu_snap s;
 
 	ck_assert_int_eq(tu_listen(&l, family, 8), 0);
-	snap_take(fd, &s);
+	tu_snap_take(fd, &s);
 	EXPECT_ERR(cx(fd, &l.addr, l.addrlen), EISCONN);
 	UNCHANGED(fd, &s);
 	EXPECT_ERR(sctp_connectx(fd, (struct sockaddr *)&l.addr, 1, NULL),
@@ -208,168 +172,309 @@ assert_no_reconnect(int fd, int family)
 	close(l.fd);
 }
 
-/* ---- EBADF, ENOTSOCK ------------------------------------------------- */
+/* ---- the rows ---------------------------------------------------------- */
 
-START_TEST(test_disconnectx_ebadf)
-{
-	int fd = tu_socket(AF_INET, SOCK_DGRAM);
+/*
+ * Each row is one disconnectx call on a socket made for it: the socket,
+ * associd and connid, the errno wanted and the state to compare
+ * afterwards (the socket, its record, its peer).  A failing row's message
+ * starts with its name.  Names cite the entries of disconnectx(2) ERRORS,
+ * whose checks are made in their order.
+ */
 
-	EXPECT_ERR(disconnectx(-1, SAE_ASSOCID_ANY, SAE_CONNID_ANY), EBADF);
-	close(fd);
-	EXPECT_ERR(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), EBADF);
-}
-END_TEST
+/* The socket a row's call is made on. */
+enum sock {
+	S_NEG = 0,		/* -1 */
+	S_CLOSED,		/* a descriptor number just closed */
+	S_PIPE_R, S_PIPE_W,	/* not sockets */
+	S_UNIX_STREAM,		/* a socket no transport drives */
+	S_TCP4, S_TCP6, S_UDP4, S_UDP6,		/* fresh */
+	S_UDP4_BOUND,		/* bound to loopback, port 0 */
+	S_TCP4_CONNECTX,	/* connected by connectx, peer accepted */
+	S_UDP6_CONNECTX,	/* associated by connectx to a receiver */
+	S_TCP4_CONNECTED,	/* by connect(2): no ID recorded */
+	S_TCP4_REUSED,		/* connect(2)ed on the number of a connectx'd
+				 * socket just closed */
+	S_TCP4_LISTENING, S_TCP6_LISTENING,
+	S_UDP4_DISCONNECTED,	/* associated by connectx, then disconnectx'd */
+	S_TCP4_REFUSED,		/* connectx refused */
+	S_TCP4_ABANDONED,	/* non-blocking connectx to a black hole,
+				 * then disconnectx'd */
+};
 
-START_TEST(test_disconnectx_enotsock)
-{
-	int p[2];
+static const char *const sock_name[] = {
+	"descriptor -1", "closed descriptor", "pipe, read end",
+	"pipe, write end", "AF_UNIX stream", "TCP/IPv4", "TCP/IPv6",
+	"UDP/IPv4", "UDP/IPv6", "UDP/IPv4 bound",
+	"TCP/IPv4 connected by connectx", "UDP/IPv6 associated by connectx",
+	"TCP/IPv4 connected by connect(2)",
+	"TCP/IPv4 connected on a reused number", "TCP/IPv4 listening",
+	"TCP/IPv6 listening", "UDP/IPv4 dissolved by disconnectx",
+	"TCP/IPv4 refused", "TCP/IPv4 abandoned by disconnectx",
+};
 
-	ck_assert_int_eq(pipe(p), 0);
-	EXPECT_ERR(disconnectx(p[0], SAE_ASSOCID_ANY, SAE_CONNID_ANY), ENOTSOCK);
-	EXPECT_ERR(disconnectx(p[1], SAE_ASSOCID_ALL, SAE_CONNID_ALL), ENOTSOCK);
-}
-END_TEST
+/* The associd a row passes. */
+enum idkind {
+	ID_VALUE = 0,		/* .id as it is (SAE_ASSOCID_ANY: 0) */
+	ID_OWN,			/* the socket's recorded ID plus .id */
+	ID_OTHER,		/* the ID of another socket's association */
+	ID_OLD,			/* the ID its number's previous socket had */
+};
 
-START_TEST(test_disconnectx_ebadf_enotsock_before_einval)
-{
-	int p[2];
+/* The record after the call. */
+enum record { REC_ANY = 0, REC_KEPT, REC_NONE };
 
-	ck_assert_int_eq(pipe(p), 0);
-	EXPECT_ERR(disconnectx(-1, 12345, 7), EBADF);
-	EXPECT_ERR(disconnectx(p[0], 12345, 7), ENOTSOCK);
-}
-END_TEST
+struct row {
+	const char	*name;
+	enum sock	sock;
+	enum idkind	idkind;
+	sae_associd_t	id;
+	sae_connid_t	connid;
+	int		want;		/* errno */
+	enum tu_after	after;
+	int		tcp_state;	/* 0: not compared */
+	enum record	record;		/* the association's ID, as it was */
+	bool		peer_open;	/* the peer saw no FIN */
+};
 
-/* ---- EINVAL: associd, connid ----------------------------------------- */
+#define ALL		.id = SAE_ASSOCID_ALL
+#define CONNID(n)	.connid = (n)
+#define OWN(k)		.idkind = ID_OWN, .id = (k)
 
-START_TEST(test_disconnectx_einval_wrong_associd_tcp)
-{
-	struct listener l;
-	struct snap s;
-	int peer, fd = tcp_connectx(AF_INET, &l, &peer);
-	sae_associd_t id = assoc_of(fd);
+static const struct row rows[] = {
+	/* EBADF */
+	{ "EBADF: descriptor -1", S_NEG, .want = EBADF },
+	{ "EBADF: closed descriptor", S_CLOSED, .want = EBADF },
+	{ "EBADF before EINVAL (foreign associd and connid)", S_NEG,
+	  .id = 12345, CONNID(7), .want = EBADF },
+	/* ENOTSOCK */
+	{ "ENOTSOCK: pipe", S_PIPE_R, .want = ENOTSOCK },
+	{ "ENOTSOCK: pipe, ALL/ALL", S_PIPE_W, ALL, CONNID(SAE_CONNID_ALL),
+	  .want = ENOTSOCK },
+	{ "ENOTSOCK before EINVAL (foreign associd and connid)", S_PIPE_R,
+	  .id = 12345, CONNID(7), .want = ENOTSOCK },
+	/* EINVAL: associd */
+	{ "EINVAL: associd the recorded ID + 1 (TCP)", S_TCP4_CONNECTX, OWN(1),
+	  .want = EINVAL, .after = AFTER_UNCHANGED, .record = REC_KEPT,
+	  .peer_open = true },
+	{ "EINVAL: associd SAE_ASSOCID_ALL - 1 (TCP)", S_TCP4_CONNECTX,
+	  .id = SAE_ASSOCID_ALL - 1, .want = EINVAL, .after = AFTER_UNCHANGED,
+	  .record = REC_KEPT, .peer_open = true },
+	{ "EINVAL: associd the recorded ID + 1 (UDP)", S_UDP6_CONNECTX, OWN(1),
+	  .want = EINVAL, .after = AFTER_UNCHANGED, .record = REC_KEPT },
+	{ "EINVAL: associd of another socket's association", S_TCP4_CONNECTX,
+	  .idkind = ID_OTHER, .want = EINVAL, .after = AFTER_UNCHANGED,
+	  .record = REC_KEPT, .peer_open = true },
+	{ "EINVAL: associd 1, none recorded (connected by connect(2))",
+	  S_TCP4_CONNECTED, .id = 1, .want = EINVAL, .after = AFTER_UNCHANGED,
+	  .record = REC_NONE, .peer_open = true },
+	{ "EINVAL: associd of the closed socket whose number this one has",
+	  S_TCP4_REUSED, .idkind = ID_OLD, .want = EINVAL,
+	  .after = AFTER_UNCHANGED, .record = REC_NONE, .peer_open = true },
+	/* EINVAL: connid */
+	{ "EINVAL: connid 2", S_TCP4_CONNECTX, CONNID(2), .want = EINVAL,
+	  .after = AFTER_UNCHANGED, .record = REC_KEPT, .peer_open = true },
+	{ "EINVAL: connid 0xFFFFFFFE with the recorded ID", S_TCP4_CONNECTX,
+	  OWN(0), CONNID(0xFFFFFFFEu), .want = EINVAL,
+	  .after = AFTER_UNCHANGED, .record = REC_KEPT, .peer_open = true },
+	{ "EINVAL: connid 0x80000000 with SAE_ASSOCID_ALL", S_TCP4_CONNECTX,
+	  ALL, CONNID(0x80000000u), .want = EINVAL, .after = AFTER_UNCHANGED,
+	  .record = REC_KEPT, .peer_open = true },
+	/* EINVAL before the rest */
+	{ "EINVAL before ENOTCONN: associd 7 (fresh UDP)", S_UDP4, .id = 7,
+	  .want = EINVAL, .after = AFTER_PRISTINE },
+	{ "EINVAL before ENOTCONN: connid 9 (fresh UDP)", S_UDP4, CONNID(9),
+	  .want = EINVAL, .after = AFTER_PRISTINE },
+	{ "EINVAL before ENOTCONN: associd 7 (fresh TCP/IPv6)", S_TCP6,
+	  .id = 7, .want = EINVAL, .after = AFTER_PRISTINE },
+	{ "EINVAL before ENOTCONN: connid 3 (listening)", S_TCP4_LISTENING,
+	  CONNID(3), .want = EINVAL, .after = AFTER_UNCHANGED,
+	  .tcp_state = TCP_LISTEN },
+	{ "EINVAL before EOPNOTSUPP: associd 7 (AF_UNIX)", S_UNIX_STREAM,
+	  .id = 7, .want = EINVAL, .after = AFTER_UNCHANGED },
+	/* EOPNOTSUPP */
+	{ "EOPNOTSUPP: AF_UNIX stream socket", S_UNIX_STREAM,
+	  .want = EOPNOTSUPP, .after = AFTER_UNCHANGED },
+	/* ENOTCONN */
+	{ "ENOTCONN: fresh UDP/IPv4", S_UDP4, .want = ENOTCONN,
+	  .after = AFTER_PRISTINE },
+	{ "ENOTCONN: fresh UDP/IPv6, ALL/ALL", S_UDP6, ALL,
+	  CONNID(SAE_CONNID_ALL), .want = ENOTCONN, .after = AFTER_PRISTINE },
+	{ "ENOTCONN: UDP bound, no peer", S_UDP4_BOUND, .want = ENOTCONN,
+	  .after = AFTER_UNCHANGED },
+	{ "ENOTCONN: UDP dissolved already", S_UDP4_DISCONNECTED,
+	  .want = ENOTCONN, .after = AFTER_UNCHANGED, .record = REC_NONE },
+	{ "ENOTCONN: fresh TCP/IPv4", S_TCP4, .want = ENOTCONN,
+	  .after = AFTER_PRISTINE, .tcp_state = TCP_CLOSE },
+	{ "ENOTCONN: fresh TCP/IPv6", S_TCP6, .want = ENOTCONN,
+	  .after = AFTER_PRISTINE, .tcp_state = TCP_CLOSE },
+	{ "ENOTCONN: TCP listening", S_TCP6_LISTENING, .want = ENOTCONN,
+	  .after = AFTER_UNCHANGED, .tcp_state = TCP_LISTEN },
+	{ "ENOTCONN: TCP refused", S_TCP4_REFUSED, .want = ENOTCONN,
+	  .after = AFTER_UNCHANGED, .tcp_state = TCP_CLOSE },
+	{ "ENOTCONN: TCP run abandoned already", S_TCP4_ABANDONED,
+	  .want = ENOTCONN, .after = AFTER_UNCHANGED, .tcp_state = TCP_CLOSE,
+	  .record = REC_NONE },
+};
 
-	snap_take(fd, &s);
-	EXPECT_ERR(disconnectx(fd, id + 1, SAE_CONNID_ANY), EINVAL);
-	EXPECT_ERR(disconnectx(fd, SAE_ASSOCID_ALL - 1, SAE_CONNID_ANY), EINVAL);
-	UNCHANGED(fd, &s);
-	ck_assert_uint_eq(assoc_of(fd), id);	/* record kept */
-	assert_peer_open(peer, 100);
-}
-END_TEST
+/* What a row set up: listeners, a black hole, the peers of its sockets. */
+struct bench {
+	struct listener		own, other;
+	struct blackhole	bh;
+	bool			have_bh;
+	int			peer, other_fd, other_peer, receiver;
+	sae_associd_t		old_id;		/* S_TCP4_REUSED */
+};
 
-START_TEST(test_disconnectx_einval_wrong_associd_udp)
+/* The row's socket; -2: the row is skipped (said why). */
+static int
+make_sock(struct bench *b, const struct row *r)
 {
 	struct sockaddr_storage a;
 	socklen_t al;
-	struct snap s;
-	int r = udp_receiver(AF_INET6, &a, &al),
-	    fd = tu_socket(AF_INET6, SOCK_DGRAM);
-	sae_associd_t id;
+	int fd, fd2, p[2];
 
-	(void)r;
-	EXPECT_OK(cx(fd, &a, al));
-	id = assoc_of(fd);
-	snap_take(fd, &s);
-	EXPECT_ERR(disconnectx(fd, id + 1, SAE_CONNID_ANY), EINVAL);
-	UNCHANGED(fd, &s);
-	ck_assert(tu_is_connected(fd));
-}
-END_TEST
+	switch (r->sock) {
+	case S_NEG:		return -1;
+	case S_CLOSED:
+		fd = tu_socket(AF_INET, SOCK_STREAM);
+		close(fd);
+		return fd;
+	case S_PIPE_R:
+	case S_PIPE_W:
+		ck_assert_int_eq(pipe(p), 0);
+		return p[r->sock == S_PIPE_R ? 0 : 1];
+	case S_UNIX_STREAM:	return tu_socket(AF_UNIX, SOCK_STREAM);
+	case S_TCP4:		return tu_socket(AF_INET, SOCK_STREAM);
+	case S_TCP6:		return tu_socket(AF_INET6, SOCK_STREAM);
+	case S_UDP4:		return tu_socket(AF_INET, SOCK_DGRAM);
+	case S_UDP6:		return tu_socket(AF_INET6, SOCK_DGRAM);
+	case S_UDP4_BOUND:	return udp_receiver(AF_INET, &a, &al);
+	case S_TCP4_CONNECTX:	return tcp_connectx(AF_INET, &b->own, &b->peer);
+	case S_UDP6_CONNECTX:
+	case S_UDP4_DISCONNECTED:
+		b->receiver = udp_receiver(r->sock == S_UDP6_CONNECTX ?
+		    AF_INET6 : AF_INET, &a, &al);
+		fd = tu_socket(a.ss_family, SOCK_DGRAM);
+		EXPECT_OK(cx(fd, &a, al));
+		if (r->sock == S_UDP4_DISCONNECTED)
+			EXPECT_OK(disconnectx(fd, SAE_ASSOCID_ANY,
+			    SAE_CONNID_ANY));
+		return fd;
+	case S_TCP4_CONNECTED:
+	case S_TCP4_REUSED:
+		if (r->sock == S_TCP4_REUSED) {
+			struct listener l;
+			int peer;
 
-START_TEST(test_disconnectx_einval_associd_of_other_socket)
-{
-	struct listener l1, l2;
-	struct snap s;
-	int p1, p2, a = tcp_connectx(AF_INET, &l1, &p1);
-	int b = tcp_connectx(AF_INET6, &l2, &p2);
-
-	snap_take(a, &s);
-	EXPECT_ERR(disconnectx(a, assoc_of(b), SAE_CONNID_ANY), EINVAL);
-	UNCHANGED(a, &s);
-	assert_peer_open(p1, 100);
-}
-END_TEST
-
-START_TEST(test_disconnectx_einval_associd_none_recorded)
-{
-	struct listener l;
-	struct snap s;
-	int peer, fd = tu_socket(AF_INET, SOCK_STREAM);
-
-	/* Connected by connect(2): no ID recorded, so none but ANY/ALL fits. */
-	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&l.addr, l.addrlen), 0);
-	peer = tu_accept(&l, 2000);
-	ck_assert_int_ge(peer, 0);
-	snap_take(fd, &s);
-	EXPECT_ERR(disconnectx(fd, 1, SAE_CONNID_ANY), EINVAL);
-	UNCHANGED(fd, &s);
-	assert_peer_open(peer, 100);
-}
-END_TEST
-
-START_TEST(test_disconnectx_einval_associd_of_closed_socket)
-{
-	struct listener l, l2;
-	struct snap s;
-	int peer, peer2, fd = tcp_connectx(AF_INET, &l, &peer), fd2;
-	sae_associd_t old = assoc_of(fd);
-
-	/* The descriptor number is reused by a new socket: not its ID. */
-	close(fd);
-	fd2 = tu_socket(AF_INET, SOCK_STREAM);
-	if (fd2 != fd) {
-		ck_assert_int_eq(dup3(fd2, fd, O_CLOEXEC), fd);
-		close(fd2);
-		fd2 = fd;
+			fd = tcp_connectx(AF_INET, &l, &peer);
+			b->old_id = assoc_of(fd);
+			close(fd);
+			close(peer);
+			close(l.fd);
+			/* The number is reused by a new socket. */
+			fd2 = tu_socket(AF_INET, SOCK_STREAM);
+			if (fd2 != fd) {
+				ck_assert_int_eq(dup3(fd2, fd, O_CLOEXEC), fd);
+				close(fd2);
+			}
+		} else
+			fd = tu_socket(AF_INET, SOCK_STREAM);
+		ck_assert_int_eq(tu_listen(&b->own, AF_INET, 8), 0);
+		ck_assert_int_eq(connect(fd, (struct sockaddr *)&b->own.addr,
+		    b->own.addrlen), 0);
+		b->peer = tu_accept(&b->own, 2000);
+		ck_assert_int_ge(b->peer, 0);
+		return fd;
+	case S_TCP4_LISTENING:
+	case S_TCP6_LISTENING:
+		ck_assert_int_eq(tu_listen(&b->own, r->sock == S_TCP4_LISTENING ?
+		    AF_INET : AF_INET6, 8), 0);
+		return b->own.fd;
+	case S_TCP4_REFUSED:
+		fd = tu_socket(AF_INET, SOCK_STREAM);
+		tu_refused(&a, &al, AF_INET);
+		EXPECT_ERR(cx(fd, &a, al), ECONNREFUSED);
+		return fd;
+	case S_TCP4_ABANDONED:
+		fd = tu_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+		ck_assert_int_eq(tu_blackhole(&b->bh, AF_INET), 0);
+		b->have_bh = true;
+		EXPECT_ERR(cx(fd, &b->bh.l.addr, b->bh.l.addrlen), EINPROGRESS);
+		EXPECT_OK(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY));
+		return fd;
 	}
-	ck_assert_int_eq(tu_listen(&l2, AF_INET, 8), 0);
-	ck_assert_int_eq(connect(fd2, (struct sockaddr *)&l2.addr, l2.addrlen), 0);
-	peer2 = tu_accept(&l2, 2000);
-	ck_assert_int_ge(peer2, 0);
-	snap_take(fd2, &s);
-	EXPECT_ERR(disconnectx(fd2, old, SAE_CONNID_ANY), EINVAL);
-	UNCHANGED(fd2, &s);
-	assert_peer_open(peer2, 100);
+	ck_abort_msg("%s: no such socket kind %d", r->name, (int)r->sock);
+	return -1;
 }
-END_TEST
 
-START_TEST(test_disconnectx_einval_connid)
+/* The row's associd. */
+static sae_associd_t
+make_id(struct bench *b, const struct row *r, int fd)
 {
-	struct listener l;
-	struct snap s;
-	int peer, fd = tcp_connectx(AF_INET, &l, &peer);
-	sae_associd_t id = assoc_of(fd);
-
-	snap_take(fd, &s);
-	EXPECT_ERR(disconnectx(fd, SAE_ASSOCID_ANY, 2), EINVAL);
-	EXPECT_ERR(disconnectx(fd, id, 0xFFFFFFFEu), EINVAL);
-	EXPECT_ERR(disconnectx(fd, SAE_ASSOCID_ALL, 0x80000000u), EINVAL);
-	UNCHANGED(fd, &s);
-	ck_assert_uint_eq(assoc_of(fd), id);
-	assert_peer_open(peer, 100);
+	switch (r->idkind) {
+	case ID_VALUE:
+		return r->id;
+	case ID_OWN:
+		return assoc_of(fd) + r->id;
+	case ID_OTHER:
+		b->other_fd = tcp_connectx(AF_INET6, &b->other, &b->other_peer);
+		return assoc_of(b->other_fd);
+	case ID_OLD:
+		return b->old_id;
+	}
+	ck_abort_msg("%s: no such associd kind %d", r->name, (int)r->idkind);
+	return 0;
 }
-END_TEST
 
-START_TEST(test_disconnectx_einval_before_enotconn)
+START_TEST(test_disconnectx_error_row)
 {
-	struct listener l;
-	struct snap s;
-	int u = tu_socket(AF_INET, SOCK_DGRAM),
-	    t = tu_socket(AF_INET6, SOCK_STREAM);
+	const struct row *r = &rows[_i];
+	struct bench b = { .peer = -1, .other_fd = -1, .other_peer = -1,
+	    .receiver = -1 };
+	struct tu_snap before;
+	sctp_assoc_t rec_before = 0, rec_after = 0;
+	sae_associd_t id;
+	int fd, ret, err;
 
-	EXPECT_ERR(disconnectx(u, 7, SAE_CONNID_ANY), EINVAL);
-	EXPECT_ERR(disconnectx(u, SAE_ASSOCID_ANY, 9), EINVAL);
-	EXPECT_ERR(disconnectx(t, 7, SAE_CONNID_ANY), EINVAL);
-	ck_assert(!tu_is_bound(u));
-	ck_assert(!tu_is_bound(t));
-	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
-	snap_take(l.fd, &s);
-	EXPECT_ERR(disconnectx(l.fd, SAE_ASSOCID_ANY, 3), EINVAL);
-	UNCHANGED(l.fd, &s);
+	if ((fd = make_sock(&b, r)) == -2)
+		return;
+	id = make_id(&b, r, fd);
+	if (r->record == REC_KEPT)
+		ck_assert_msg(cx_getassocid(fd, &rec_before) == 0,
+		    "%s: no association before the call: %s", r->name,
+		    strerror(errno));
+	tu_snap_take(fd, &before);
+	errno = 0;
+	ret = disconnectx(fd, id, r->connid);
+	err = errno;
+
+	tu_row_errno(r->name, sock_name[r->sock], ret, err, r->want);
+	tu_row_after(r->name, fd, r->after, &before, r->tcp_state);
+	switch (r->record) {
+	case REC_ANY:
+		break;
+	case REC_KEPT:
+		ck_assert_msg(cx_getassocid(fd, &rec_after) == 0 &&
+		    rec_after == rec_before, "%s: record not kept: ID %d, "
+		    "was %d (%s)", r->name, (int)rec_after, (int)rec_before,
+		    strerror(errno));
+		break;
+	case REC_NONE:
+		errno = 0;
+		ck_assert_msg(cx_getassocid(fd, &rec_after) == -1 &&
+		    errno == ENOTCONN, "%s: a record is left: ID %d, errno %d "
+		    "(%s)", r->name, (int)rec_after, errno, strerror(errno));
+		break;
+	}
+	if (r->peer_open)
+		assert_peer_open(b.peer, 100);
+	if (b.have_bh)
+		tu_blackhole_close(&b.bh);
 }
 END_TEST
+
+/* ---- calls that succeed, and what a refusal leaves possible ------------- */
 
 START_TEST(test_disconnectx_accepts_recorded_id_and_connid_1)
 {
@@ -395,64 +500,6 @@ START_TEST(test_disconnectx_accepts_all_all)
 }
 END_TEST
 
-/* ---- ENOTCONN -------------------------------------------------------- */
-
-START_TEST(test_disconnectx_enotconn_udp_fresh)
-{
-	int fd = tu_socket(AF_INET, SOCK_DGRAM),
-	    fd6 = tu_socket(AF_INET6, SOCK_DGRAM);
-
-	EXPECT_ERR(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), ENOTCONN);
-	EXPECT_ERR(disconnectx(fd6, SAE_ASSOCID_ALL, SAE_CONNID_ALL), ENOTCONN);
-	ck_assert(!tu_is_bound(fd));
-	ck_assert(!tu_is_bound(fd6));
-	ck_assert(!tu_is_connected(fd));
-}
-END_TEST
-
-START_TEST(test_disconnectx_enotconn_udp_bound)
-{
-	struct sockaddr_storage a;
-	socklen_t al;
-	struct snap s;
-	int fd = udp_receiver(AF_INET, &a, &al);
-
-	snap_take(fd, &s);
-	EXPECT_ERR(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), ENOTCONN);
-	UNCHANGED(fd, &s);
-}
-END_TEST
-
-START_TEST(test_disconnectx_enotconn_udp_twice)
-{
-	struct sockaddr_storage a;
-	socklen_t al;
-	struct snap s;
-	int r = udp_receiver(AF_INET, &a, &al),
-	    fd = tu_socket(AF_INET, SOCK_DGRAM);
-
-	(void)r;
-	EXPECT_OK(cx(fd, &a, al));
-	EXPECT_OK(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY));
-	snap_take(fd, &s);
-	EXPECT_ERR(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), ENOTCONN);
-	UNCHANGED(fd, &s);
-}
-END_TEST
-
-START_TEST(test_disconnectx_enotconn_tcp_fresh)
-{
-	int fd = tu_socket(AF_INET, SOCK_STREAM),
-	    fd6 = tu_socket(AF_INET6, SOCK_STREAM);
-
-	EXPECT_ERR(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), ENOTCONN);
-	EXPECT_ERR(disconnectx(fd6, SAE_ASSOCID_ANY, SAE_CONNID_ANY), ENOTCONN);
-	ck_assert(!tu_is_bound(fd));
-	ck_assert_int_eq(tu_tcp_state(fd), TCP_CLOSE);
-	ck_assert_int_eq(tu_tcp_state(fd6), TCP_CLOSE);
-}
-END_TEST
-
 START_TEST(test_disconnectx_enotconn_tcp_fresh_may_connect_after)
 {
 	struct listener l;
@@ -462,45 +509,6 @@ START_TEST(test_disconnectx_enotconn_tcp_fresh_may_connect_after)
 	EXPECT_ERR(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), ENOTCONN);
 	ck_assert_int_eq(tu_listen(&l, AF_INET, 8), 0);
 	EXPECT_OK(cx(fd, &l.addr, l.addrlen));
-}
-END_TEST
-
-START_TEST(test_disconnectx_enotconn_tcp_listening)
-{
-	struct listener l;
-	struct snap s;
-
-	ck_assert_int_eq(tu_listen(&l, AF_INET6, 8), 0);
-	snap_take(l.fd, &s);
-	EXPECT_ERR(disconnectx(l.fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), ENOTCONN);
-	UNCHANGED(l.fd, &s);
-	ck_assert_int_eq(tu_tcp_state(l.fd), TCP_LISTEN);
-}
-END_TEST
-
-START_TEST(test_disconnectx_enotconn_tcp_refused)
-{
-	struct sockaddr_storage d;
-	socklen_t dl;
-	int fd = tu_socket(AF_INET, SOCK_STREAM);
-
-	tu_refused(&d, &dl, AF_INET);
-	EXPECT_ERR(cx(fd, &d, dl), ECONNREFUSED);
-	EXPECT_ERR(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), ENOTCONN);
-}
-END_TEST
-
-START_TEST(test_disconnectx_enotconn_tcp_after_abandon)
-{
-	struct blackhole bh;
-	int fd = tu_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
-
-	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
-	EXPECT_ERR(cx(fd, &bh.l.addr, bh.l.addrlen), EINPROGRESS);
-	EXPECT_OK(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY));
-	EXPECT_ERR(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), ENOTCONN);
-	ck_assert_int_eq(tu_tcp_state(fd), TCP_CLOSE);
-	tu_blackhole_close(&bh);
 }
 END_TEST
 
@@ -572,12 +580,12 @@ START_TEST(test_disconnectx_udp_explicit_bound_keeps_address)
 {
 	struct sockaddr_storage a, mine;
 	socklen_t al, ml;
-	struct snap before;
+	struct tu_snap before;
 	int r = udp_receiver(AF_INET6, &a, &al);
 	int fd = udp_receiver(AF_INET6, &mine, &ml);
 
 	(void)r;
-	snap_take(fd, &before);
+	tu_snap_take(fd, &before);
 	EXPECT_OK(cx(fd, &a, al));
 	EXPECT_OK(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY));
 	UNCHANGED(fd, &before);		/* ::1:port, unconnected */
@@ -853,28 +861,17 @@ disconnectx_suite(void)
 	Suite *s = suite_create("disconnectx");
 	TCase *tc;
 
-	tc = tcase_create("errors");
+	tc = tcase_create("rows");
 	tcase_set_timeout(tc, 20);
-	tcase_add_test(tc, test_disconnectx_ebadf);
-	tcase_add_test(tc, test_disconnectx_enotsock);
-	tcase_add_test(tc, test_disconnectx_ebadf_enotsock_before_einval);
-	tcase_add_test(tc, test_disconnectx_einval_wrong_associd_tcp);
-	tcase_add_test(tc, test_disconnectx_einval_wrong_associd_udp);
-	tcase_add_test(tc, test_disconnectx_einval_associd_of_other_socket);
-	tcase_add_test(tc, test_disconnectx_einval_associd_none_recorded);
-	tcase_add_test(tc, test_disconnectx_einval_associd_of_closed_socket);
-	tcase_add_test(tc, test_disconnectx_einval_connid);
-	tcase_add_test(tc, test_disconnectx_einval_before_enotconn);
+	tcase_add_loop_test(tc, test_disconnectx_error_row, 0,
+	    (int)(sizeof(rows) / sizeof(rows[0])));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("calls");
+	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_disconnectx_accepts_recorded_id_and_connid_1);
 	tcase_add_test(tc, test_disconnectx_accepts_all_all);
-	tcase_add_test(tc, test_disconnectx_enotconn_udp_fresh);
-	tcase_add_test(tc, test_disconnectx_enotconn_udp_bound);
-	tcase_add_test(tc, test_disconnectx_enotconn_udp_twice);
-	tcase_add_test(tc, test_disconnectx_enotconn_tcp_fresh);
 	tcase_add_test(tc, test_disconnectx_enotconn_tcp_fresh_may_connect_after);
-	tcase_add_test(tc, test_disconnectx_enotconn_tcp_listening);
-	tcase_add_test(tc, test_disconnectx_enotconn_tcp_refused);
-	tcase_add_test(tc, test_disconnectx_enotconn_tcp_after_abandon);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("udp");
