@@ -5,7 +5,8 @@
  *   cxbench overhead [N]      one live address: connect(2) vs connectx vs
  *                             sctp_connectx, N connections each, interleaved
  *   cxbench blackhole         K = 1, 3, 8 black holes then a live address,
- *                             D = 50 and 250 ms: time to connect
+ *                             D = 10, 50 and 250 ms: time to connect
+ *                             (target: K x D + 5 ms)
  *   cxbench refused [N]       N refused addresses then a live one
  *   cxbench slow              a slow but live first address against a fast
  *                             or a dead second one: which wins
@@ -13,6 +14,11 @@
  *                             connect, then N more in the same process
  *                             (the history lets them skip the black holes)
  *   cxbench leaks [N]         N failover connects: descriptors, peak RSS
+ *   cxbench scale [N]         one poll(2) loop driving N concurrent
+ *                             non-blocking runs to [black hole, live]
+ *                             through cx_fds/cx_timeout/cx_step, against N
+ *                             plain non-blocking connects to the live
+ *                             address; without N, 1000 then 10000
  *   cxbench calls WAY N       N connects one WAY (plain, connectx,
  *                             sctp_connectx) and nothing else, for
  *                             strace -c to count system calls (bench/run.sh)
@@ -32,7 +38,10 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <connectx.h>
 
@@ -256,7 +265,7 @@ static void
 bench_blackhole(void)
 {
 	static const int ks[] = { 1, 3, 8 };
-	static const long ds[] = { 50, 250 };
+	static const long ds[] = { 10, 50, 250 };
 	struct sockaddr_in list[9], hole_addr[8];
 	int holes[8], fillers[8], live, fd, ki, di, i, k, rep;
 	double t[5], m, syn_timeout = 0;
@@ -277,7 +286,7 @@ bench_blackhole(void)
 	    "doubling: computed, not measured)\n", syn_timeout / 1000, retries);
 	printf("  %3s %6s %12s %12s %10s %14s\n", "K", "D ms", "connect ms",
 	    "target ms", "met", "plain loop s");
-	for (di = 0; di < 2; di++)
+	for (di = 0; di < 3; di++)
 		for (ki = 0; ki < 3; ki++) {
 			k = ks[ki];
 			/* K black holes, then the live listener in place K. */
@@ -299,7 +308,7 @@ bench_blackhole(void)
 			close(live);
 			m = median(t, 5);
 			printf("  %3d %6ld %12.1f %12ld %10s %14.0f\n", k, ds[di], m,
-			    k * ds[di] + 20, m <= k * ds[di] + 20 ? "yes" : "NO",
+			    k * ds[di] + 5, m <= k * ds[di] + 5 ? "yes" : "NO",
 			    k * syn_timeout / 1000);
 		}
 	for (i = 0; i < 8; i++) {
@@ -478,6 +487,380 @@ bench_leaks(int n)
 	close(hole);
 }
 
+
+/* ---- scale: one event loop, many runs ------------------------------------ */
+
+static long
+rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long v = -1;
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld", &v) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return v;
+}
+
+static double
+cpu_ms(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
+/* A live listener served by a process of its own (not counted here). */
+static pid_t
+acceptor_process(struct sockaddr_in *sin)
+{
+	int fd = listener(sin, 65535), c;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		for (;;)
+			if ((c = accept(fd, NULL, NULL)) >= 0)
+				close(c);
+	}
+	close(fd);
+	return pid;
+}
+
+struct scale_fig {
+	double	wall_ms, cpu_ms, setup_ms;
+	long	rss_kib;
+	int	connected, fds_left, iterations, peak_active;
+};
+
+struct scale_loop {
+	int		 n;
+	int		*fd;		/* per run: the user's descriptor, -1 done */
+	int		*due;		/* per run: step once poll says so or due */
+	struct pollfd	*pfd;
+	int		*owner;		/* pfd[i] belongs to run owner[i] */
+	int		 cap;
+};
+
+static void
+scale_loop_init(struct scale_loop *L, int n)
+{
+	L->n = n;
+	L->cap = 4 * n + 16;
+	L->fd = calloc((size_t)n, sizeof(int));
+	L->due = calloc((size_t)n, sizeof(int));
+	L->pfd = calloc((size_t)L->cap, sizeof(struct pollfd));
+	L->owner = calloc((size_t)L->cap, sizeof(int));
+	if (!L->fd || !L->due || !L->pfd || !L->owner) {
+		perror("calloc");
+		exit(1);
+	}
+	/* Touched now, so that the RSS figures count none of it. */
+	memset(L->pfd, 1, (size_t)L->cap * sizeof(struct pollfd));
+	memset(L->owner, 1, (size_t)L->cap * sizeof(int));
+}
+
+/*
+ * The library's side: every run to [black hole, live]; before each wait
+ * the loop asks cx_fds() and cx_timeout() of every run under way, waits in
+ * one poll(2), then calls cx_step() on each run one of whose descriptors
+ * is ready or whose time is up.
+ */
+static void
+scale_lib(struct scale_loop *L, const struct sockaddr_in *list, long d,
+    struct scale_fig *f)
+{
+	sa_endpoints_t ep = { 0 };
+	int i, k, np, active = 0, tmin, w, r, before;
+	long rss0, rss_peak;
+	double t0, c0, now0;
+
+	ep.sae_dstaddr = (const struct sockaddr *)list;
+	ep.sae_dstaddrlen = 2 * sizeof(list[0]);
+	memset(f, 0, sizeof(*f));
+	before = count_fds();
+	rss0 = rss_kib();
+	c0 = cpu_ms();
+	t0 = now_ms();
+	for (i = 0; i < L->n; i++) {
+		L->fd[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (L->fd[i] < 0) {
+			perror("scale: socket");
+			exit(1);
+		}
+		cx_setopt(L->fd[i], CX_OPT_ATTEMPT_DELAY_MS, d);
+		r = connectx(L->fd[i], &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL,
+		    NULL);
+		if (r == 0) {
+			f->connected++;
+			continue;
+		}
+		if (errno != EINPROGRESS) {
+			perror("scale: connectx");
+			exit(1);
+		}
+		L->due[i] = 0;
+		active++;
+	}
+	f->setup_ms = now_ms() - t0;
+	f->peak_active = active;
+	rss_peak = rss_kib();
+	while (active > 0) {
+		f->iterations++;
+		np = 0;
+		tmin = -1;
+		for (i = 0; i < L->n; i++) {
+			if (L->due[i] < 0)	/* connected or failed */
+				continue;
+			k = cx_fds(L->fd[i], L->pfd + np, L->cap - np);
+			if (k < 0 || np + k > L->cap) {
+				fprintf(stderr, "scale: cx_fds: %d\n", k);
+				exit(1);
+			}
+			while (k-- > 0)
+				L->owner[np++] = i;
+			cx_timeout(L->fd[i], &w);
+			L->due[i] = w;
+			if (w >= 0 && (tmin < 0 || w < tmin))
+				tmin = w;
+		}
+		now0 = now_ms();
+		if (poll(L->pfd, (nfds_t)np, tmin) < 0 && errno != EINTR) {
+			perror("scale: poll");
+			exit(1);
+		}
+		/* A run is stepped when one of its descriptors is ready... */
+		for (k = 0; k < np; k++)
+			if (L->pfd[k].revents != 0)
+				L->due[L->owner[k]] = 0;
+		/* ...or its time is up. */
+		w = (int)(now_ms() - now0);
+		for (i = 0; i < L->n; i++) {
+			if (L->due[i] < 0 || L->due[i] > w)
+				continue;
+			if (cx_step(L->fd[i], NULL) == 0) {
+				if (cx_getpeerindex(L->fd[i], SAE_ASSOCID_ANY) == 1)
+					f->connected++;
+				L->due[i] = -1;
+				active--;
+			} else if (errno != EINPROGRESS) {
+				L->due[i] = -1;
+				active--;
+			}
+		}
+	}
+	f->wall_ms = now_ms() - t0;
+	f->cpu_ms = cpu_ms() - c0;
+	f->rss_kib = (rss_kib() > rss_peak ? rss_kib() : rss_peak) - rss0;
+	for (i = 0; i < L->n; i++)
+		close(L->fd[i]);
+	f->fds_left = count_fds() - before;
+}
+
+/* The baseline: plain non-blocking connects to the live address alone. */
+static void
+scale_plain(struct scale_loop *L, const struct sockaddr_in *live,
+    struct scale_fig *f)
+{
+	int i, k, np, active = 0, err, before;
+	socklen_t len;
+	long rss0;
+	double t0, c0;
+
+	memset(f, 0, sizeof(*f));
+	before = count_fds();
+	rss0 = rss_kib();
+	c0 = cpu_ms();
+	t0 = now_ms();
+	for (i = 0; i < L->n; i++) {
+		L->fd[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (L->fd[i] < 0) {
+			perror("scale: socket");
+			exit(1);
+		}
+		L->due[i] = 0;
+		if (connect(L->fd[i], (const struct sockaddr *)live,
+		    sizeof(*live)) == 0) {
+			f->connected++;
+			L->due[i] = -1;
+		} else if (errno != EINPROGRESS) {
+			perror("scale: connect");
+			exit(1);
+		} else
+			active++;
+	}
+	f->setup_ms = now_ms() - t0;
+	f->peak_active = active;
+	while (active > 0) {
+		f->iterations++;
+		np = 0;
+		for (i = 0; i < L->n; i++)
+			if (L->due[i] == 0) {
+				L->pfd[np].fd = L->fd[i];
+				L->pfd[np].events = POLLOUT;
+				L->pfd[np].revents = 0;
+				L->owner[np++] = i;
+			}
+		if (poll(L->pfd, (nfds_t)np, -1) < 0 && errno != EINTR) {
+			perror("scale: poll");
+			exit(1);
+		}
+		for (k = 0; k < np; k++) {
+			if (L->pfd[k].revents == 0)
+				continue;
+			i = L->owner[k];
+			len = sizeof(err);
+			getsockopt(L->fd[i], SOL_SOCKET, SO_ERROR, &err, &len);
+			if (err == 0)
+				f->connected++;
+			L->due[i] = -1;
+			active--;
+		}
+	}
+	f->wall_ms = now_ms() - t0;
+	f->cpu_ms = cpu_ms() - c0;
+	f->rss_kib = rss_kib() - rss0;
+	for (i = 0; i < L->n; i++)
+		close(L->fd[i]);
+	f->fds_left = count_fds() - before;
+}
+
+/* One measurement in a process of its own: fresh heap, fresh registry. */
+static void
+scale_child(int n, bool lib, const struct sockaddr_in *list, long d,
+    struct scale_fig *f)
+{
+	struct scale_loop L;
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p) != 0 || (pid = fork()) < 0) {
+		perror("scale: fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		close(p[0]);
+		scale_loop_init(&L, n);
+		if (lib)
+			scale_lib(&L, list, d, f);
+		else
+			scale_plain(&L, &list[1], f);
+		_exit(write(p[1], f, sizeof(*f)) == (ssize_t)sizeof(*f) ? 0 : 1);
+	}
+	close(p[1]);
+	if (read(p[0], f, sizeof(*f)) != (ssize_t)sizeof(*f)) {
+		fprintf(stderr, "scale: the measuring process failed\n");
+		exit(1);
+	}
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+}
+
+static void
+bench_scale(int only)
+{
+	enum { ROUNDS = 5 };
+	static const long d = 250;
+	const int sizes[2] = { only ? only : 1000, 10000 };
+	struct scale_fig lib[2][ROUNDS], plain[2][ROUNDS];
+	struct sockaddr_in list[2];
+	struct rlimit rl;
+	double v[ROUNDS], lib_cpu[2], plain_cpu[2], lib_wall[2], plain_wall[2];
+	double lib_rss[2], plain_rss[2];
+	int hole, filler, si, nsizes = only ? 1 : 2, rnd, bad = 0, need;
+	pid_t acc;
+
+	need = 2 * sizes[nsizes - 1];
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < (rlim_t)need) {
+		rl.rlim_cur = rl.rlim_max = (rlim_t)need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			getrlimit(RLIMIT_NOFILE, &rl);
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < (rlim_t)need) {
+		fprintf(stderr, "scale: RLIMIT_NOFILE %lu < %d: run as root or "
+		    "raise the hard limit\n", (unsigned long)rl.rlim_cur, need);
+		exit(1);
+	}
+	hole = blackhole(&list[0], &filler);
+	acc = acceptor_process(&list[1]);
+	printf("scale: one poll(2) loop, N concurrent non-blocking runs to "
+	    "[black hole, live] (D = %ld ms; cx_fds/cx_timeout/cx_step) vs N plain "
+	    "non-blocking connects to the live address; %d alternating rounds, "
+	    "medians\n", d, ROUNDS);
+	for (si = 0; si < nsizes; si++) {
+		for (rnd = 0; rnd < ROUNDS; rnd++) {
+			scale_child(sizes[si], false, list, d, &plain[si][rnd]);
+			scale_child(sizes[si], true, list, d, &lib[si][rnd]);
+			if (lib[si][rnd].connected != sizes[si] ||
+			    plain[si][rnd].connected != sizes[si] ||
+			    lib[si][rnd].fds_left != 0 || plain[si][rnd].fds_left != 0)
+				bad++;
+			printf("  N=%5d round %d: plain %7.1f ms wall (%6.1f "
+			    "starting) %7.1f ms cpu %+6ld KiB, %d in flight, %d "
+			    "connected, %+d fds after | library %7.1f ms wall (%6.1f "
+			    "starting) %7.1f ms cpu %+6ld KiB, %d in flight, %d "
+			    "connected on [1], %+d fds after, %d loop turns\n",
+			    sizes[si], rnd, plain[si][rnd].wall_ms,
+			    plain[si][rnd].setup_ms, plain[si][rnd].cpu_ms,
+			    plain[si][rnd].rss_kib, plain[si][rnd].peak_active,
+			    plain[si][rnd].connected,
+			    plain[si][rnd].fds_left, lib[si][rnd].wall_ms,
+			    lib[si][rnd].setup_ms,
+			    lib[si][rnd].cpu_ms, lib[si][rnd].rss_kib,
+			    lib[si][rnd].peak_active,
+			    lib[si][rnd].connected, lib[si][rnd].fds_left,
+			    lib[si][rnd].iterations);
+		}
+#define MED(arr, field, out) do { \
+	for (rnd = 0; rnd < ROUNDS; rnd++) v[rnd] = (double)arr[si][rnd].field; \
+	out = median(v, ROUNDS); } while (0)
+		MED(lib, cpu_ms, lib_cpu[si]);
+		MED(plain, cpu_ms, plain_cpu[si]);
+		MED(lib, wall_ms, lib_wall[si]);
+		MED(plain, wall_ms, plain_wall[si]);
+		MED(lib, rss_kib, lib_rss[si]);
+		MED(plain, rss_kib, plain_rss[si]);
+#undef MED
+		printf("  N=%5d medians, per run: plain %.1f us wall, %.1f us cpu, "
+		    "%.0f B RSS | library %.1f us wall (D = %ld ms included), "
+		    "%.1f us cpu, %.0f B RSS | library/plain cpu %.2f\n",
+		    sizes[si], plain_wall[si] * 1e3 / sizes[si],
+		    plain_cpu[si] * 1e3 / sizes[si],
+		    plain_rss[si] * 1024 / sizes[si],
+		    lib_wall[si] * 1e3 / sizes[si], d,
+		    lib_cpu[si] * 1e3 / sizes[si], lib_rss[si] * 1024 / sizes[si],
+		    lib_cpu[si] / plain_cpu[si]);
+	}
+	if (nsizes == 2)
+		printf("  per-run growth from N=%d to N=%d (1.00 = flat): library "
+		    "cpu %.2f, RSS %.2f, wall beyond D %.2f; plain cpu %.2f, wall "
+		    "%.2f\n", sizes[0], sizes[1],
+		    (lib_cpu[1] / sizes[1]) / (lib_cpu[0] / sizes[0]),
+		    (lib_rss[1] / sizes[1]) / (lib_rss[0] / sizes[0]),
+		    ((lib_wall[1] - d) / sizes[1]) / ((lib_wall[0] - d) / sizes[0]),
+		    (plain_cpu[1] / sizes[1]) / (plain_cpu[0] / sizes[0]),
+		    (plain_wall[1] / sizes[1]) / (plain_wall[0] / sizes[0]));
+	printf("  all connected, no descriptor left after its run: %s\n",
+	    bad == 0 ? "yes" : "NO");
+	kill(acc, SIGKILL);
+	waitpid(acc, NULL, 0);
+	close(filler);
+	close(hole);
+}
+
 /* A count: 1 to 100000000 in decimal digits alone, else usage (exit 2). */
 static int
 count_arg(const char *s)
@@ -532,5 +915,7 @@ main(int argc, char **argv)
 		bench_history(n ? n : 100);
 	if (all || strcmp(what, "leaks") == 0)
 		bench_leaks(n ? n : 10000);
+	if (all || strcmp(what, "scale") == 0)
+		bench_scale(n);
 	return 0;
 }
