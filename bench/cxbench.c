@@ -19,6 +19,13 @@
  *                             through cx_fds/cx_timeout/cx_step, against N
  *                             plain non-blocking connects to the live
  *                             address; without N, 1000 then 10000
+ *   cxbench dial HOST PORT N [CMD]
+ *                             N cx_dial() connects to HOST in this process:
+ *                             the first, then the median and max of the
+ *                             rest, and the address each won on; with CMD,
+ *                             CMD is run (sh -c) and one more connect
+ *                             follows (bench/history_peers.sh: a revived
+ *                             first destination)
  *   cxbench calls WAY N       N connects one WAY (plain, connectx,
  *                             sctp_connectx) and nothing else, for
  *                             strace -c to count system calls (bench/run.sh)
@@ -36,6 +43,7 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -416,8 +424,8 @@ static void
 bench_history(int n)
 {
 	struct sockaddr_in list[3];
-	double t0, first = 0, t[1000], m;
-	int holes[2], fillers[2], live, fd, i;
+	double t0, first = 0, t[1000], p[1000], m, pm;
+	int holes[2], fillers[2], live, fd, i, over = 0, pover = 0;
 
 	if (n <= 0 || n > 1000)
 		n = 1000;
@@ -437,13 +445,31 @@ bench_history(int n)
 			t[i] = now_ms() - t0;
 		close(fd);
 		close(accept(live, NULL, NULL));
+		if (i < 0)
+			continue;
+		/* The baseline, moments apart: plain connect(2) to the live one. */
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		t0 = now_ms();
+		if (connect(fd, (struct sockaddr *)&list[2], sizeof(list[2])) != 0) {
+			perror("connect");
+			exit(1);
+		}
+		p[i] = now_ms() - t0;
+		close(fd);
+		close(accept(live, NULL, NULL));
+	}
+	for (i = 0; i < n; i++) {
+		over += t[i] > 10;
+		pover += p[i] > 10;
 	}
 	m = median(t, n);
-	qsort(t, (size_t)n, sizeof(t[0]), cmp_double);
+	pm = median(p, n);
 	printf("history: [black hole, black hole, live], D = 250 ms, one process: "
-	    "first connect %.1f ms; the next %d: median %.2f ms, max %.2f ms "
-	    "(target <= 10 ms: %s)\n", first, n, m, t[n - 1],
-	    t[n - 1] <= 10 ? "met" : "NOT met");
+	    "first connect %.1f ms; the next %d: median %.2f ms, max %.2f ms, %d "
+	    "over 10 ms (target <= 10 ms: %s); plain connect(2) to the live one, "
+	    "alternating: median %.2f ms, max %.2f ms, %d over 10 ms\n", first, n,
+	    m, t[n - 1], over, t[n - 1] <= 10 ? "met" : "NOT met", pm, p[n - 1],
+	    pover);
 	for (i = 0; i < 2; i++) {
 		close(fillers[i]);
 		close(holes[i]);
@@ -861,6 +887,73 @@ bench_scale(int only)
 	close(hole);
 }
 
+
+/* ---- dial: repeat connects to a name, in one process ---------------------- */
+
+static void
+dial_once(const char *host, const char *port, double *ms, char *won, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd, gai = 0;
+	double t0 = now_ms();
+
+	if ((fd = cx_dial(host, port, SOCK_STREAM, NULL, NULL, &gai)) < 0) {
+		fprintf(stderr, "cx_dial %s %s: %s\n", host, port,
+		    gai != 0 ? gai_strerror(gai) : strerror(errno));
+		exit(1);
+	}
+	*ms = now_ms() - t0;
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0 ||
+	    inet_ntop(ss.ss_family, ss.ss_family == AF_INET ?
+	    (void *)&((struct sockaddr_in *)&ss)->sin_addr :
+	    (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr, won,
+	    (socklen_t)len) == NULL)
+		snprintf(won, len, "?");
+	close(fd);
+}
+
+static void
+bench_dial(const char *host, const char *port, int n, const char *revive)
+{
+	static double t[100000];
+	char won[INET6_ADDRSTRLEN], first_won[INET6_ADDRSTRLEN];
+	char rest_won[INET6_ADDRSTRLEN] = "", last_won[INET6_ADDRSTRLEN];
+	double first, m, last;
+	long d = 0;
+	int i, same = 1;
+
+	if (n > 100000)
+		n = 100000;
+	dial_once(host, port, &first, first_won, sizeof(first_won));
+	for (i = 0; i < n - 1; i++) {
+		dial_once(host, port, &t[i], won, sizeof(won));
+		if (i == 0)
+			memcpy(rest_won, won, sizeof(won));
+		else if (strcmp(won, rest_won) != 0)
+			same = 0;
+	}
+	cx_getdefault(CX_OPT_ATTEMPT_DELAY_MS, &d);
+	printf("libconnectx cx_dial %s:%s (D = %ld ms, history on): first %.1f ms "
+	    "(won on %s)", host, port, d, first, first_won);
+	if (n > 1) {
+		m = median(t, n - 1);
+		qsort(t, (size_t)n - 1, sizeof(t[0]), cmp_double);
+		printf("; the next %d: median %.2f ms, max %.2f ms (won on %s%s)",
+		    n - 1, m, t[n - 2], rest_won, same ? "" : " and others");
+	}
+	printf("\n");
+	if (revive != NULL) {
+		if (system(revive) != 0) {
+			fprintf(stderr, "cxbench dial: %s failed\n", revive);
+			exit(1);
+		}
+		dial_once(host, port, &last, last_won, sizeof(last_won));
+		printf("libconnectx after \"%s\": %.2f ms, won on %s\n", revive,
+		    last, last_won);
+	}
+}
+
 /* A count: 1 to 100000000 in decimal digits alone, else usage (exit 2). */
 static int
 count_arg(const char *s)
@@ -881,10 +974,16 @@ int
 main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "all";
-	int n = argc > 2 && strcmp(what, "calls") != 0 ? count_arg(argv[2]) : 0;
+	int n = argc > 2 && strcmp(what, "calls") != 0 &&
+	    strcmp(what, "dial") != 0 ? count_arg(argv[2]) : 0;
 	bool all = strcmp(what, "all") == 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (strcmp(what, "dial") == 0 && (argc == 5 || argc == 6)) {
+		bench_dial(argv[2], argv[3], count_arg(argv[4]),
+		    argc == 6 ? argv[5] : NULL);
+		return 0;
+	}
 	if (strcmp(what, "calls") == 0 && argc == 4) {
 		struct acceptor a;
 		struct sockaddr_in sin;
