@@ -209,7 +209,8 @@ run_wait(const struct run *r, struct timespec now, bool quiet)
 int
 run_advance(struct run *r, int *wait_ms)
 {
-	struct timespec now, t;
+	struct timespec now, t, due;
+	bool timed;
 	int i, fd;
 
 	int err;
@@ -249,15 +250,29 @@ run_advance(struct run *r, int *wait_ms)
 			run_end_all(r, ETIMEDOUT);
 			return r->error != 0 ? r->error : ETIMEDOUT;
 		}
+		due = ts_add_ms(r->last_start, r->policy.attempt_delay_ms);
 		if (r->next < r->dests.n && (r->nlive == 0 || r->move_on ||
-		    r->recalled || !ts_before(now, ts_add_ms(r->last_start,
-		    r->policy.attempt_delay_ms)))) {
+		    r->recalled || !ts_before(now, due))) {
+			/*
+			 * A start the stagger timed, beside attempts that go
+			 * on, counts from when it was due, not from when the
+			 * run woke up to make it: late wake-ups do not add up
+			 * along the list (connectx(2), "Failover").  Not after
+			 * a failure or a remembered destination (those start
+			 * at once), nor one at a time (each attempt has D of
+			 * its own), nor when the wake-up was D late or more.
+			 */
+			timed = r->nlive > 0 && !r->move_on && !r->recalled &&
+			    may_clone(r) && ts_before(now, ts_add_ms(due,
+			    r->policy.attempt_delay_ms));
 			if (run_cancelled(r))
 				continue;
 			if ((fd = socket_for_next(r)) == SOCKET_LATER)
 				continue;
 			if (attempt_start(r, fd))
 				return 0;
+			if (timed && !r->move_on)
+				r->last_start = due;
 			continue;
 		}
 		if (r->nlive == 0)

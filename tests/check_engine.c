@@ -308,6 +308,67 @@ START_TEST(test_parallel_cap_drops_the_oldest)
 }
 END_TEST
 
+/*
+ * An event loop busy elsewhere steps the run 60 ms after the first
+ * stagger was due.  The starts after it keep the run's timeline: each is
+ * counted from when the one before was due (connectx(2), "Failover"), so
+ * the third starts at 2 D and the fourth at 3 D, not that plus the
+ * lateness, and late wake-ups along a long list do not add up.
+ */
+START_TEST(test_late_step_does_not_push_the_later_starts_back)
+{
+	struct blackhole b[3];
+	struct listener live;
+	struct sockaddr_storage a[4];
+	socklen_t l[4];
+	struct cx_attempt *at;
+	struct pollfd pfd[8];
+	double t0, second, third, fourth;
+	int fd, i, k, w, r;
+
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(tu_blackhole(&b[i], AF_INET), 0);
+		a[i] = b[i].l.addr;
+		l[i] = b[i].l.addrlen;
+	}
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	a[3] = live.addr;
+	l[3] = live.addrlen;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 100), 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY, 0), 0);
+	t0 = tu_now_ms();
+	ck_assert_int_eq(connect_list(fd, a, l, 4), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	ck_assert_int_eq(cx_fds(fd, pfd, 8), 1);	/* every attempt watched */
+	/* Busy elsewhere until 60 ms past the first stagger's due time. */
+	usleep((useconds_t)((t0 + 160 - tu_now_ms()) * 1000));
+	while ((r = cx_step(fd, &w)) == -1 && errno == EINPROGRESS) {
+		k = cx_fds(fd, pfd, 8);
+		ck_assert_int_ge(k, 1);
+		ck_assert_int_eq(cx_timeout(fd, &w), 0);
+		poll(pfd, (nfds_t)k, w);
+	}
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 3);
+	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 4);
+	second = ms(at[1].ca_start) - ms(at[0].ca_start);
+	third = ms(at[2].ca_start) - ms(at[0].ca_start);
+	fourth = ms(at[3].ca_start) - ms(at[0].ca_start);
+	ck_assert_msg(second >= 159, "second start at %.1f ms", second);
+	/* Counted from the start itself, they would come at 260 and 360 ms. */
+	ck_assert_msg(third >= 199 && third < 200 + tu_margin_ms(50),
+	    "third start at %.1f ms", third);
+	ck_assert_msg(fourth >= 299 && fourth < 300 + tu_margin_ms(50),
+	    "fourth start at %.1f ms", fourth);
+	cx_freeattempts(at);
+	close(fd);
+	for (i = 0; i < 3; i++)
+		tu_blackhole_close(&b[i]);
+	close(live.fd);
+}
+END_TEST
+
 START_TEST(test_attempt_timeout_and_total_timeout)
 {
 	struct blackhole b[3];
@@ -451,6 +512,7 @@ main(void)
 	tcase_add_test(tc, test_winner_keeps_absent_cloexec_and_present_nonblock);
 	tcase_add_test(tc, test_explicit_source_port_runs_one_attempt_at_a_time);
 	tcase_add_test(tc, test_parallel_cap_drops_the_oldest);
+	tcase_add_test(tc, test_late_step_does_not_push_the_later_starts_back);
 	tcase_add_test(tc, test_attempt_timeout_and_total_timeout);
 	tcase_add_test(tc, test_failover_with_clones_leaks_no_descriptor);
 	tcase_add_test(tc, test_observer_is_told_of_each_attempt_as_it_starts_and_ends);
