@@ -20,6 +20,9 @@ for way in plain connectx sctp_connectx; do
 done
 echo
 "$bench" all
+# History side by side with curl and asyncio (root: namespaces; else 77).
+echo
+"$(dirname "$0")/history_peers.sh" "$b" || [ $? -eq 77 ]
 # usrsctp (built with --with-usrsctp): black-holed first address, bound vs defaults.
 if [ -x "$b/bench/usrsctp_bench" ]; then
 	echo
