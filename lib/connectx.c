@@ -168,8 +168,12 @@ check(int fd, const sa_endpoints_t *ep, sae_associd_t associd,
 	registry_view(fd, st->cookie, v);
 	if ((err = check_state(st, v)) != 0)
 		return err;
-	/* A bound socket cannot be bound again: bind(2)'s EINVAL, before any change. */
-	if (ep->sae_srcaddr != NULL && st->bound)
+	/*
+	 * A bound socket cannot be bound again: bind(2)'s EINVAL, before any
+	 * change.  The last check that can refuse a TCP socket: only a call
+	 * that goes on has a stale port cleared (sockstate_bound).
+	 */
+	if (ep->sae_srcaddr != NULL && sockstate_bound(st))
 		return EINVAL;
 	return check_message(st, iov, iovcnt, dests);
 }

@@ -99,6 +99,14 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 	 * attempt needs a fresh socket made as it was (run_renew_user_socket).
 	 */
 	r->user_mapped = r->before.set && r->tp->sticky_v4mapped;
+	/*
+	 * Nor can a socket that a connect of the application's ran on be
+	 * told from one left in IPv4-mapped mode (Linux shows neither the
+	 * address nor the mode afterwards): it is renewed alike.
+	 */
+	if (!r->user_mapped && r->tp->sticky_v4mapped && req->st->ran_connect &&
+	    req->st->family == AF_INET6)
+		r->user_mapped = r->maybe_mapped = true;
 	if ((r->id = registry_new_id()) == 0)
 		return res->error = run_unclaim(r, EOVERFLOW);
 	res->id = r->id;

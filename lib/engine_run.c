@@ -236,7 +236,7 @@ run_commit(struct run *r, int err, bool was_associated, bool verify)
 	}
 	if (rec != NULL) {
 		memset(&rec->before_mapped, 0, sizeof(rec->before_mapped));
-		if (r->user_mapped)
+		if (r->user_mapped && !r->maybe_mapped)
 			rec->before_mapped = r->before;
 	}
 	registry_unlock(r->fd);

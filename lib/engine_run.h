@@ -53,6 +53,7 @@ struct run {
 	struct sockclone_recipe	*recipe;
 	int			 user_flags;	/* F_GETFL before the run */
 	bool			 user_mapped;	/* r->fd ran an IPv4-mapped attempt */
+	bool			 maybe_mapped;	/* ... or may have: a connect ran on it */
 	struct sockclone_before	 before;	/* r->fd before its first one */
 	bool			 has_deadline;
 	struct timespec		 deadline;	/* of the whole run */

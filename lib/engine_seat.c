@@ -61,8 +61,17 @@ run_renew_user_socket(struct run *r)
 		return 0;
 	if (r->gone)
 		return ECONNABORTED;
-	if (!learn_recipe(r))
-		return ENOTSUP;
+	/*
+	 * Not known to be mapped (a connect of the application's ran on it):
+	 * with no faithful fresh socket to be had, or not AF_INET6 after
+	 * all, the attempt runs on the socket itself.
+	 */
+	if (!learn_recipe(r) || r->recipe->family != AF_INET6) {
+		if (!r->maybe_mapped)
+			return ENOTSUP;
+		r->user_mapped = r->maybe_mapped = false;
+		return 0;
+	}
 	if ((flags = fcntl(r->fd, F_GETFL)) == -1 ||
 	    (fd = sockclone_make(r->recipe)) == -1)
 		return errno;
@@ -70,7 +79,7 @@ run_renew_user_socket(struct run *r)
 		close(fd);
 		return err;
 	}
-	r->user_mapped = false;
+	r->user_mapped = r->maybe_mapped = false;
 	return 0;
 }
 
@@ -89,7 +98,7 @@ run_prepare_renewal(struct run *r, const struct sockstate *st)
 			native = true;
 	}
 	/* For a later call, which may need one too (HACKING.md, Verdicts). */
-	if (mapped && !r->user_mapped)
+	if (mapped && !r->before.set)
 		sockclone_note(r->fd, &st->local, &r->before);
 	if (mapped && native)
 		learn_recipe(r);

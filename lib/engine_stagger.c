@@ -101,6 +101,7 @@ attempt_start(struct run *r, int fd)
 	if (fd == r->fd) {
 		r->user_busy = true;
 		r->user_mapped |= r->tp->sticky_v4mapped && addr_is_v4mapped(d);
+		r->maybe_mapped &= !addr_is_v4mapped(d);	/* now it is */
 	}
 	memcpy(&a->ca_addr, &d->ss, d->len);
 	a->ca_addrlen = d->len;

@@ -32,6 +32,7 @@
 
 #include "sockopts.h"
 #include "sockclone.h"
+#include "sockstate.h"
 #include "srcbind.h"
 
 /* Option numbers scanned at each level (the kernel answers ENOPROTOOPT past its own). */
@@ -307,6 +308,9 @@ learn_source(int fd, const struct sockclone_before *b,
 		return errno;
 	if (b != NULL && r->src.ss_family == AF_INET6)
 		sin6->sin6_port = b->port;
+	/* A failed connect(2)'s port, shown but let go: none of its own. */
+	else if (r->type == SOCK_STREAM)
+		sockstate_stale_port(fd, &r->src);
 	if (r->src.ss_family == AF_INET) {
 		if (sin->sin_port != 0)
 			return ENOTSUP;
@@ -330,6 +334,12 @@ getint(int fd, int name)
 }
 
 static bool
+is_maxseg(const struct optname *n)
+{
+	return n->level == IPPROTO_TCP && n->name == TCP_MAXSEG;
+}
+
+static bool
 same(const struct optval *a, const struct optval *b)
 {
 	return a->len == b->len && memcmp(a->v, b->v, a->len) == 0;
@@ -346,12 +356,22 @@ learn_options(int fd, const struct sockclone_before *b,
 	struct optval *user, o;
 	const struct kind *k;
 	int probe, i, err = 0;
+	bool maxseg_unknown;
 
 	if ((k = kind_of(r)) == NULL)
 		return ENOTSUP;
+	/*
+	 * After a connect(2), Linux reads TCP_MAXSEG back as that connect's
+	 * segment size, not as the value set: with no value noted before it,
+	 * the option is neither copied nor compared.
+	 */
+	maxseg_unknown = (b == NULL || b->maxseg < 0) &&
+	    r->type == SOCK_STREAM && sockstate_ran_connect(fd);
 	if ((user = calloc((size_t)k->n + 1, sizeof(*user))) == NULL)
 		return ENOMEM;
 	for (i = 0; i < k->n && err == 0; i++) {
+		if (maxseg_unknown && is_maxseg(&k->names[i]))
+			continue;	/* user[i] stays as calloc left it: skipped */
 		if (!read_opt(fd, k->names[i].level, k->names[i].name, &user[i])) {
 			user[i].len = 0;	/* not readable here: compared as such */
 			continue;
@@ -381,7 +401,8 @@ learn_options(int fd, const struct sockclone_before *b,
 	if (apply(probe, r) != 0)
 		err = ENOTSUP;
 	for (i = 0; i < k->n && err == 0; i++)
-		if ((read_opt(probe, k->names[i].level, k->names[i].name, &o) ?
+		if (!(maxseg_unknown && is_maxseg(&k->names[i])) &&
+		    (read_opt(probe, k->names[i].level, k->names[i].name, &o) ?
 		    !same(&user[i], &o) : user[i].len != 0))
 			err = ENOTSUP;
 	close(probe);
@@ -393,11 +414,17 @@ void
 sockclone_note(int fd, const struct sockaddr_storage *local,
     struct sockclone_before *b)
 {
+	struct sockaddr_storage shown = *local;
 	socklen_t len = sizeof(b->maxseg);
 
 	b->set = true;
-	b->port = ((const struct sockaddr_in6 *)(const void *)local)->sin6_port;
-	if (getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &b->maxseg, &len) != 0)
+	/* A failed connect(2)'s port, shown but let go: none of its own. */
+	if (shown.ss_family == AF_INET6)
+		sockstate_stale_port(fd, &shown);
+	b->port = ((const struct sockaddr_in6 *)(const void *)&shown)->sin6_port;
+	/* After an earlier connect(2), not the value set (learn_options). */
+	if (sockstate_ran_connect(fd) ||
+	    getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &b->maxseg, &len) != 0)
 		b->maxseg = -1;
 }
 

@@ -46,6 +46,77 @@ sockstate_identify(int fd, struct sockstate *st)
 	return errno == EBADF ? EBADF : ENOTSOCK;
 }
 
+static in_port_t *
+port_of(struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return &((struct sockaddr_in *)(void *)ss)->sin_port;
+	if (ss->ss_family == AF_INET6)
+		return &((struct sockaddr_in6 *)(void *)ss)->sin6_port;
+	return NULL;
+}
+
+static bool
+closed_after_connect(const struct tcp_info *ti)
+{
+	return ti->tcpi_state == TCP_CLOSE &&
+	    (ti->tcpi_pmtu != 0 || ti->tcpi_advmss != 0);
+}
+
+bool
+sockstate_ran_connect(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+	    closed_after_connect(&ti);
+}
+
+bool
+sockstate_stale_port(int fd, struct sockaddr_storage *local)
+{
+	struct sockaddr_storage a = *local;
+	in_port_t *port = port_of(&a);
+	int on = 1, no_port = 0, v6only = 0, err;
+	socklen_t len;
+
+	if (port == NULL || *port == 0 || !sockstate_ran_connect(fd))
+		return false;
+	*port = 0;
+	if (a.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)(void *)&a)->sin6_flowinfo = 0;
+	len = sizeof(no_port);
+	if (getsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &no_port,
+	    &len) != 0)
+		return false;
+	/* Without the option the bind would take a port: not asked. */
+	if (!no_port && setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT,
+	    &on, sizeof(on)) != 0)
+		return false;
+	len = sizeof(v6only);
+	if (a.ss_family == AF_INET6)
+		getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len);
+	/*
+	 * EINVAL: the socket holds a port (inet_num set).  Any other refusal
+	 * (the address it shows is no longer this host's): not known, so
+	 * taken as held, as before this probe.
+	 */
+	err = bind(fd, (struct sockaddr *)&a, a.ss_family == AF_INET ?
+	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)) == 0 ?
+	    0 : errno;
+	if (!no_port)
+		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &no_port,
+		    sizeof(no_port));
+	/* Binding a native IPv6 address sets IPV6_V6ONLY: put back. */
+	if (err == 0 && a.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+	if (err != 0)
+		return false;
+	*port_of(local) = 0;
+	return true;
+}
+
 static bool
 local_is_set(const struct sockstate *st)
 {
@@ -58,6 +129,15 @@ local_is_set(const struct sockstate *st)
 		return sin6->sin6_port != 0 ||
 		    !IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr);
 	return false;
+}
+
+bool
+sockstate_bound(struct sockstate *st)
+{
+	if (st->bound && st->ran_connect &&
+	    sockstate_stale_port(st->fd, &st->local))
+		st->bound = local_is_set(st);
+	return st->bound;
 }
 
 static int
@@ -85,6 +165,7 @@ tcp_state(struct sockstate *st, const struct linux_tcp_info *ti, socklen_t len)
 	st->failed_connect = state == TCP_CLOSE &&
 	    len >= LINUX_TCP_INFO_SEGS_LEN && ti->segs_out > 0 &&
 	    ti->bytes_acked == 0;
+	st->ran_connect = closed_after_connect(&ti->base);
 }
 
 int

@@ -748,6 +748,278 @@ START_TEST(test_descriptor_reused_by_another_thread_during_blocking_call)
 }
 END_TEST
 
+/* ---- a socket reused after a failed connect behaves as a fresh one ------- */
+
+/*
+ * Linux lets go of a failed connect(2)'s port yet getsockname(2) still
+ * shows it (HACKING.md, Verdicts, "Nothing carried over from an earlier
+ * call").  The failure is the library's own (an earlier connectx) or the
+ * application's own connect(2).
+ */
+enum earlier { BY_CONNECTX, BY_OWN_CONNECT };
+
+static int
+socket_after_refused(int family, enum earlier how, int extra)
+{
+	struct sockaddr_storage refused;
+	socklen_t rlen;
+	struct tu_dlist d = { .n = 0 };
+	struct pollfd p;
+	int fd = tu_tcp_socket(family, extra), steps;
+
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY, 0), 0);
+	tu_refused(&refused, &rlen, family);
+	tu_dl_add(&d, &refused, rlen);
+	errno = 0;
+	if (how == BY_CONNECTX) {
+		if (connect_list(fd, &d) == -1 && errno == EINPROGRESS)
+			(void)event_loop(fd, &steps);
+	} else if (connect(fd, (struct sockaddr *)&refused, rlen) == -1 &&
+	    errno == EINPROGRESS) {
+		p.fd = fd;
+		p.events = POLLOUT;
+		ck_assert_int_eq(poll(&p, 1, 2000), 1);
+		errno = so_error(fd);	/* as an event loop does */
+	}
+	ck_assert_int_eq(errno, ECONNREFUSED);
+	ck_assert(!tu_is_connected(fd));
+	return fd;
+}
+
+static uint16_t
+local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
+	return tu_port_of(&ss);
+}
+
+/*
+ * The old port taken by another socket, here a connection closed from
+ * 127.0.0.1:port (TIME_WAIT): what made a probe of the port through another
+ * socket answer "held".  On a busy machine the port often has one already,
+ * from a connection of someone else's: then that one serves.  Either way a
+ * plain bind(2) of another socket to the port fails.
+ */
+static void
+time_wait_on(uint16_t port, const struct listener *live)
+{
+	struct sockaddr_storage src;
+	socklen_t srclen;
+	int c = tu_tcp_socket(AF_INET, 0), a, one = 1;
+
+	tu_set_v4(&src, &srclen, "127.0.0.1", port);
+	ck_assert_int_eq(setsockopt(c, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)), 0);
+	if (bind(c, (struct sockaddr *)&src, srclen) == 0) {
+		ck_assert_int_eq(connect(c, (const struct sockaddr *)&live->addr,
+		    live->addrlen), 0);
+		ck_assert_int_ge(a = tu_accept(live, 2000), 0);
+		close(c);	/* the active close: TIME_WAIT on this side */
+		usleep(20000);
+		close(a);
+	} else {
+		ck_assert_int_eq(errno, EADDRINUSE);
+		close(c);
+	}
+	c = tu_tcp_socket(AF_INET, 0);
+	ck_assert_int_eq(bind(c, (struct sockaddr *)&src, srclen), -1);
+	ck_assert_int_eq(errno, EADDRINUSE);
+	close(c);
+}
+
+START_TEST(test_reused_socket_keeps_parallel_attempts)
+{
+	struct blackhole bh;
+	struct listener live;
+	struct tu_dlist d = { .n = 0 };
+	struct cx_attempt *at = NULL;
+	enum earlier how;
+	int fd, mss;
+	socklen_t len = sizeof(mss);
+
+	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	tu_dl_add(&d, &bh.l.addr, bh.l.addrlen);
+	tu_dl_add(&d, &live.addr, live.addrlen);
+	for (how = BY_CONNECTX; how <= BY_OWN_CONNECT; how++) {
+		fd = socket_after_refused(AF_INET, how, 0);
+		ck_assert_int_ne(local_port(fd), 0);
+		time_wait_on(local_port(fd), &live);
+		ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 100), 0);
+		ck_assert_msg(connect_list(fd, &d) == 0, "connectx: %s",
+		    strerror(errno));
+		ck_assert(peer_is(fd, &live.addr));
+		/* connectx(2), Failover: the first kept running, overtaken. */
+		ck_assert_int_eq(cx_getattempts(fd, 0, &at), 2);
+		ck_assert_int_eq(at[0].ca_error, ECANCELED);
+		ck_assert_int_eq(at[1].ca_error, 0);
+		cx_freeattempts(at);
+		ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+		/* Not clamped to the segment size the failed connect left. */
+		ck_assert_int_eq(getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss,
+		    &len), 0);
+		ck_assert_int_gt(mss, 1500);
+		close(fd);
+		close(tu_accept(&live, 2000));
+	}
+	close(live.fd);
+	tu_blackhole_close(&bh);
+}
+END_TEST
+
+START_TEST(test_reused_socket_takes_a_source_address)
+{
+	struct listener live;
+	struct sockaddr_storage src, local, refused;
+	socklen_t srclen, rlen, len;
+	sa_endpoints_t ep = { 0 };
+	enum earlier how;
+	cx_sctp_assoc_t id;
+	uint16_t port;
+	int fd;
+
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	tu_set_v4(&src, &srclen, "127.0.0.2", 0);
+	ep.sae_srcaddr = (struct sockaddr *)&src;
+	ep.sae_srcaddrlen = srclen;
+	ep.sae_dstaddr = (struct sockaddr *)&live.addr;
+	ep.sae_dstaddrlen = live.addrlen;
+	for (how = BY_CONNECTX; how <= BY_OWN_CONNECT; how++) {
+		fd = socket_after_refused(AF_INET, how, 0);
+		time_wait_on(local_port(fd), &live);
+		/* As bind(2) would: the port shown is no longer the socket's. */
+		ck_assert_msg(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0,
+		    NULL, NULL) == 0, "connectx: %s", strerror(errno));
+		len = sizeof(local);
+		ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&local,
+		    &len), 0);
+		ck_assert_int_eq(((struct sockaddr_in *)&local)->sin_addr.s_addr,
+		    inet_addr("127.0.0.2"));
+		ck_assert(peer_is(fd, &live.addr));
+		close(fd);
+		close(tu_accept(&live, 2000));
+	}
+
+	/*
+	 * A port the application bound itself stays its own through a failed
+	 * connect: connectx(2) ERRORS, EINVAL row 6, the socket as it was.
+	 */
+	fd = tu_tcp_socket(AF_INET, 0);
+	port = tu_free_port(AF_INET);
+	tu_set_v4(&local, &len, "127.0.0.1", port);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&local, len), 0);
+	tu_refused(&refused, &rlen, AF_INET);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&refused, rlen), -1);
+	ck_assert_int_eq(errno, ECONNREFUSED);
+	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL,
+	    NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(local_port(fd), port);
+	ck_assert(!tu_is_connected(fd));
+	ck_assert_int_eq(cx_getassocid(fd, &id), -1);
+	ck_assert_int_eq(errno, ENOTCONN);	/* no run was made */
+	close(fd);
+	close(live.fd);
+}
+END_TEST
+
+START_TEST(test_reused_v6_socket_tries_native_after_mapped)
+{
+	struct listener live;
+	struct tu_dlist d = { .n = 0 };
+	struct sockaddr_storage mapped, r4;
+	socklen_t mlen, r4len;
+	struct cx_attempt *at = NULL;
+	int fd, nb, r, steps;
+
+	if (tu_listen(&live, AF_INET6, 8) != 0) {
+		fprintf(stderr, "no ::1 here; skipped\n");
+		return;
+	}
+	tu_refused(&r4, &r4len, AF_INET);
+	tu_set_v6(&mapped, &mlen, "::ffff:127.0.0.1", tu_port_of(&r4));
+	tu_dl_add(&d, &mapped, mlen);
+	tu_dl_add(&d, &live.addr, live.addrlen);
+	for (nb = 0; nb < 2; nb++) {
+		fd = socket_after_refused(AF_INET6, BY_CONNECTX,
+		    nb ? SOCK_NONBLOCK : 0);
+		ck_assert_int_eq(cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 3000), 0);
+		r = connect_list(fd, &d);
+		if (nb && r == -1 && errno == EINPROGRESS)
+			r = event_loop(fd, &steps);
+		ck_assert_msg(r == 0, "connectx: %s", strerror(errno));
+		ck_assert(peer_is(fd, &live.addr));
+		ck_assert_int_eq(cx_getpeerindex(fd, 0), 1);
+		ck_assert_int_eq(cx_getattempts(fd, 0, &at), 2);
+		ck_assert_int_eq(at[0].ca_error, ECONNREFUSED);
+		ck_assert_int_eq(at[1].ca_error, 0);
+		cx_freeattempts(at);
+		ck_assert_int_eq(!!(fcntl(fd, F_GETFL) & O_NONBLOCK), nb);
+		close(fd);
+		close(tu_accept(&live, 2000));
+	}
+	close(live.fd);
+}
+END_TEST
+
+/*
+ * The application's own connect(2) to an IPv4-mapped address was refused:
+ * Linux leaves the socket in IPv4-mapped mode and shows nothing of it
+ * (connectx(2), Failover).  The next native destination connects at once.
+ */
+START_TEST(test_own_mapped_connect_then_native_connects_at_once)
+{
+	struct listener live;
+	struct tu_dlist d = { .n = 0 };
+	struct sockaddr_storage mapped, r4;
+	socklen_t mlen, r4len;
+	int fd, nb, r, steps;
+	double t0;
+
+	if (tu_listen(&live, AF_INET6, 8) != 0) {
+		fprintf(stderr, "no ::1 here; skipped\n");
+		return;
+	}
+	tu_dl_add(&d, &live.addr, live.addrlen);
+	for (nb = 0; nb < 2; nb++) {
+		struct pollfd p;
+
+		tu_refused(&r4, &r4len, AF_INET);
+		tu_set_v6(&mapped, &mlen, "::ffff:127.0.0.1", tu_port_of(&r4));
+		fd = tu_tcp_socket(AF_INET6, nb ? SOCK_NONBLOCK : 0);
+		r = connect(fd, (struct sockaddr *)&mapped, mlen);
+		if (nb) {
+			ck_assert_int_eq(r, -1);
+			ck_assert_int_eq(errno, EINPROGRESS);
+			p.fd = fd;
+			p.events = POLLOUT;
+			ck_assert_int_eq(poll(&p, 1, 2000), 1);
+			ck_assert_int_eq(so_error(fd), ECONNREFUSED);
+		} else {
+			ck_assert_int_eq(r, -1);
+			ck_assert_int_eq(errno, ECONNREFUSED);
+		}
+		/* Bound the wrong outcome; the right one takes milliseconds. */
+		ck_assert_int_eq(cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 3000), 0);
+		t0 = tu_now_ms();
+		r = connect_list(fd, &d);
+		if (nb && r == -1 && errno == EINPROGRESS)
+			r = event_loop(fd, &steps);
+		ck_assert_msg(r == 0, "connectx: %s", strerror(errno));
+		ck_assert(tu_now_ms() - t0 < 1000 + margin_ms());
+		ck_assert(peer_is(fd, &live.addr));
+		ck_assert_int_eq(cx_getpeerindex(fd, 0), 0);
+		ck_assert_int_eq(!!(fcntl(fd, F_GETFL) & O_NONBLOCK), nb);
+		close(fd);
+		close(tu_accept(&live, 2000));
+	}
+	close(live.fd);
+}
+END_TEST
+
 static Suite *
 verdicts_suite(void)
 {
@@ -773,6 +1045,10 @@ verdicts_suite(void)
 	tcase_add_test(tc, test_descriptor_closed_by_another_thread_during_blocking_call);
 	tcase_add_test(tc, test_descriptor_closed_by_another_thread_with_an_observer);
 	tcase_add_test(tc, test_descriptor_reused_by_another_thread_during_blocking_call);
+	tcase_add_test(tc, test_reused_socket_keeps_parallel_attempts);
+	tcase_add_test(tc, test_reused_socket_takes_a_source_address);
+	tcase_add_test(tc, test_reused_v6_socket_tries_native_after_mapped);
+	tcase_add_test(tc, test_own_mapped_connect_then_native_connects_at_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
