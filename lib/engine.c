@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include "engine.h"
 #include "engine_data.h"
@@ -58,6 +60,45 @@ run_new(struct engine_request *req)
 	return r;
 }
 
+/*
+ * A send timeout (SO_SNDTIMEO) on a blocking socket bounds the whole call,
+ * as the total timeout does: the shorter of the two ends it (connectx(2),
+ * "Blocking and non-blocking sockets").
+ */
+static void
+bound_by_sndtimeo(struct run *r)
+{
+	struct timeval tv;
+	socklen_t len = sizeof(tv);
+	struct timespec t;
+
+	if (getsockopt(r->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, &len) != 0 ||
+	    (tv.tv_sec <= 0 && tv.tv_usec <= 0))
+		return;
+	t = ts_add_ms(mono_now(), (int64_t)tv.tv_sec * 1000 +
+	    (tv.tv_usec + 999) / 1000);
+	if (!r->has_deadline || ts_before(t, r->deadline))
+		r->deadline = t;
+	r->has_deadline = true;
+}
+
+/*
+ * The kernel's own blocking connect(2) (a lone destination, no timeouts)
+ * came back EINPROGRESS.  On a non-blocking socket that is the answer; on
+ * a blocking one it means the send timeout ran out, which ends the call
+ * as the total timeout would: the attempt is abandoned, ETIMEDOUT.
+ */
+static int
+kernel_wait_ended(struct run *r)
+{
+	int flags = fcntl(r->fd, F_GETFL);
+
+	if (flags == -1 || (flags & O_NONBLOCK))
+		return EINPROGRESS;
+	run_end_all(r, ETIMEDOUT);
+	return r->error != 0 ? r->error : ETIMEDOUT;
+}
+
 /* Make the user's socket non-blocking for the run; *toggled if it was not. */
 static int
 enter_nonblocking(struct run *r, bool *toggled)
@@ -74,6 +115,7 @@ enter_nonblocking(struct run *r, bool *toggled)
 	if (fcntl(r->fd, F_SETFL, r->user_flags | O_NONBLOCK) == -1)
 		return errno;
 	*toggled = true;
+	bound_by_sndtimeo(r);
 	run_decide_clones(r);
 	return 0;
 }
@@ -83,7 +125,7 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 {
 	struct run *r;
 	int err, wait_ms;
-	bool toggled = false, defer;
+	bool toggled = false, defer, kernel_waits;
 
 	memset(res, 0, sizeof(*res));
 	res->winner = -1;
@@ -153,13 +195,15 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 	 * non-blocking, but for a lone plain destination with no timeouts,
 	 * which the kernel's own blocking connect serves exactly.
 	 */
-	if ((r->dests.n > 1 || r->policy.attempt_timeout_ms > 0 ||
-	    r->policy.total_timeout_ms > 0 || r->syn != NULL) &&
-	    (err = enter_nonblocking(r, &toggled)) != 0)
+	kernel_waits = r->dests.n == 1 && r->policy.attempt_timeout_ms <= 0 &&
+	    r->policy.total_timeout_ms <= 0 && r->syn == NULL;
+	if (!kernel_waits && (err = enter_nonblocking(r, &toggled)) != 0)
 		return res->error = run_unclaim(r, err);
 	err = run_advance(r, &wait_ms);
 	if (err == EINPROGRESS && toggled)
 		err = run_blocking(r);
+	else if (err == EINPROGRESS && kernel_waits)
+		err = kernel_wait_ended(r);
 	if (toggled && run_user_fd_ours(r))
 		fcntl(r->fd, F_SETFL, r->user_flags);
 	/* The family was the destination's guess: the front-end checks it. */

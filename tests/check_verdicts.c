@@ -1020,6 +1020,78 @@ START_TEST(test_own_mapped_connect_then_native_connects_at_once)
 }
 END_TEST
 
+/* ---- SO_SNDTIMEO on a blocking socket ------------------------------------ */
+
+/*
+ * connectx(2), Blocking and non-blocking sockets: a send timeout bounds the
+ * whole blocking call, as the total timeout does; the call never returns
+ * EINPROGRESS and leaves no run behind.
+ */
+START_TEST(test_sndtimeo_bounds_a_blocking_call)
+{
+	struct blackhole bh;
+	struct listener live;
+	struct tu_dlist one = { .n = 0 }, two = { .n = 0 }, lv = { .n = 0 };
+	struct timeval tv = { 0, 300000 };
+	struct cx_attempt *at = NULL;
+	int fd, wait_ms, n, total;
+	double t0, el;
+
+	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
+	tu_dl_add(&one, &bh.l.addr, bh.l.addrlen);
+	tu_dl_add(&two, &bh.l.addr, bh.l.addrlen);
+	tu_dl_add(&two, &bh.l.addr, bh.l.addrlen);
+	tu_dl_add(&lv, &live.addr, live.addrlen);
+	/* A lone destination, two, and two under a longer total timeout. */
+	for (n = 0; n < 3; n++) {
+		fd = tu_tcp_socket(AF_INET, 0);
+		ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv,
+		    sizeof(tv)), 0);
+		total = n == 2 ? 5000 : 0;
+		if (total > 0)
+			ck_assert_int_eq(cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS,
+			    total), 0);
+		t0 = tu_now_ms();
+		ck_assert_int_eq(connect_list(fd, n == 0 ? &one : &two), -1);
+		ck_assert_int_eq(errno, ETIMEDOUT);
+		el = tu_now_ms() - t0;
+		ck_assert_msg(el >= 290 && el < 1500 + margin_ms(),
+		    "ended after %.0f ms", el);
+		/* Nothing left: no run for cx_step, no connection, blocking. */
+		ck_assert_int_eq(cx_step(fd, &wait_ms), -1);
+		ck_assert_int_eq(errno, ENOTCONN);
+		ck_assert(!tu_is_connected(fd));
+		ck_assert_int_eq(tu_tcp_state(fd), TCP_CLOSE);
+		ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+		ck_assert_int_ge(cx_getattempts(fd, 0, &at), 1);
+		ck_assert_int_eq(at[0].ca_error, ETIMEDOUT);
+		cx_freeattempts(at);
+		/* The socket serves the next call. */
+		ck_assert_msg(connect_list(fd, &lv) == 0, "connectx: %s",
+		    strerror(errno));
+		ck_assert(peer_is(fd, &live.addr));
+		close(fd);
+		close(tu_accept(&live, 2000));
+	}
+
+	/* A shorter total timeout still ends it first. */
+	fd = tu_tcp_socket(AF_INET, 0);
+	tv.tv_sec = 5;
+	tv.tv_usec = 0;
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv,
+	    sizeof(tv)), 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 300), 0);
+	t0 = tu_now_ms();
+	ck_assert_int_eq(connect_list(fd, &two), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ck_assert(tu_now_ms() - t0 < 1500 + margin_ms());
+	close(fd);
+	close(live.fd);
+	tu_blackhole_close(&bh);
+}
+END_TEST
+
 static Suite *
 verdicts_suite(void)
 {
@@ -1049,6 +1121,7 @@ verdicts_suite(void)
 	tcase_add_test(tc, test_reused_socket_takes_a_source_address);
 	tcase_add_test(tc, test_reused_v6_socket_tries_native_after_mapped);
 	tcase_add_test(tc, test_own_mapped_connect_then_native_connects_at_once);
+	tcase_add_test(tc, test_sndtimeo_bounds_a_blocking_call);
 	suite_add_tcase(s, tc);
 	return s;
 }
