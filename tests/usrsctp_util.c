@@ -309,6 +309,35 @@ uu_recv_assoc_change(struct socket *so, int ms, sctp_assoc_t *id)
 
 /* ------------------------------------------------------ the forked server */
 
+/*
+ * A child forked from a process with more than one thread may make only
+ * async-signal-safe calls (fork(2)): a lock another thread held at the
+ * fork stays held in the child.  The server and the sink go on to start a
+ * stack (usrsctp_init: threads, malloc), so they are forked only from a
+ * process that has not started its own stack yet.  Seen when forked after
+ * it: under ASan (whose allocator has no fork handler, unlike glibc's
+ * malloc) the child's usrsctp threads wait for ever on an allocator lock
+ * at their start and the INITs sent to it are never read.
+ */
+static bool
+single_threaded(void)
+{
+	char line[128];
+	FILE *f;
+	int n = -1;
+
+	if ((f = fopen("/proc/self/status", "r")) == NULL)
+		return true;	/* cannot tell: trust the caller */
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	fclose(f);
+	if (n > 1)
+		fprintf(stderr, "usrsctp_util: %d threads here (a stack started?): "
+		    "fork the server or sink before usrsctp_init\n", n);
+	return n <= 1;
+}
+
 static void
 serve(int ready, uint16_t encaps_port, int family, const char *const *addrs,
     int n, uint16_t sport)
@@ -345,6 +374,10 @@ uu_server_fork(uint16_t encaps_port, int family, const char *const *addrs,
 	pid_t pid;
 	char c;
 
+	if (!single_threaded()) {
+		errno = EDEADLK;
+		return -1;
+	}
 	if (pipe(fds) != 0)
 		return -1;
 	if ((pid = fork()) == 0) {
@@ -468,6 +501,10 @@ uu_sink_fork(uint16_t encaps_port, const char *const *addrs, int n,
 	pid_t pid;
 	char c;
 
+	if (!single_threaded()) {
+		errno = EDEADLK;
+		return -1;
+	}
 	if (pipe(fds) != 0)
 		return -1;
 	if ((pid = fork()) == 0) {

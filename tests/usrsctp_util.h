@@ -66,6 +66,9 @@ int		 uu_recv_assoc_change(struct socket *so, int ms, sctp_assoc_t *id);
  * A forked echo server: its own stack on UDP port encaps_port, listening
  * on addrs at sport; echoes every message of every association.  Returns
  * once it listens.  Killed by uu_server_stop (and when its parent dies).
+ * Called before this process starts a stack of its own (usrsctp_init
+ * starts threads; a child forked from a threaded process may only exec):
+ * otherwise -1, EDEADLK, and a line on stderr.  The same for uu_sink_fork.
  */
 pid_t		 uu_server_fork(uint16_t encaps_port, int family,
 		    const char *const *addrs, int n, uint16_t sport);
