@@ -107,7 +107,10 @@ run_cancelled(struct run *r)
  * Whether an attempt that ended with err stayed silent or failed, for the
  * history: the network's refusals count at once; an attempt the engine
  * ended itself (given up, overtaken, interrupted, out of resources) only
- * when it had been silent for the attempt delay or its own timeout.
+ * when it had been silent for the attempt delay or its own timeout.  One
+ * still silent when the delay timed a later start was silent for D as the
+ * schedule counts it, though that start, counted from when it was due
+ * (connectx(2), "Failover"), may come less than D after its own start.
  */
 static bool
 stayed_silent(const struct run *r, const struct cx_attempt *a, int err)
@@ -128,7 +131,8 @@ stayed_silent(const struct run *r, const struct cx_attempt *a, int err)
 	case ENFILE:
 	case EAFNOSUPPORT:	/* the socket's family, not the destination */
 	case EINVAL:
-		return ms >= r->policy.attempt_delay_ms ||
+		return (size_t)(a - r->report) < r->outlasted ||
+		    ms >= r->policy.attempt_delay_ms ||
 		    (r->policy.attempt_timeout_ms > 0 &&
 		    ms >= r->policy.attempt_timeout_ms);
 	default:

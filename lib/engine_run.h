@@ -58,6 +58,9 @@ struct run {
 	bool			 has_deadline;
 	struct timespec		 deadline;	/* of the whole run */
 	struct timespec		 last_start;
+	size_t			 outlasted;	/* report lines [0, outlasted) were
+						 * silent when the delay timed a
+						 * start: silent for D */
 	bool			 move_on;	/* an attempt failed: start the next now */
 	bool			 nonblocking;	/* the user's socket is: clones only */
 	bool			 watched;	/* ... once the loop watches cx_fds() */

@@ -268,6 +268,9 @@ run_advance(struct run *r, int *wait_ms)
 			    r->policy.attempt_delay_ms));
 			if (run_cancelled(r))
 				continue;
+			/* Those in flight stayed silent for D (the history). */
+			if (r->nlive > 0 && !r->move_on && !r->recalled)
+				r->outlasted = r->nreport;
 			if ((fd = socket_for_next(r)) == SOCKET_LATER)
 				continue;
 			if (attempt_start(r, fd))

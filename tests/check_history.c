@@ -83,6 +83,12 @@ fixture_close(struct fixture *f)
 	close(f->live.fd);
 }
 
+static double
+ts_diff_ms(struct timespec a, struct timespec b)
+{
+	return (a.tv_sec - b.tv_sec) * 1e3 + (a.tv_nsec - b.tv_nsec) / 1e6;
+}
+
 /* One run on a new socket; its time in ms. */
 static double
 run_once(const struct fixture *f, int want_index)
@@ -120,6 +126,59 @@ START_TEST(test_repeat_connect_skips_remembered_black_holes)
 		cx_freeattempts(at);
 		close(fd);
 	}
+	fixture_close(&f);
+}
+END_TEST
+
+/*
+ * An event loop that steps the run late makes the next start come less
+ * than D after the one before it, since each start counts from when it was
+ * due (connectx(2), "Failover").  The destination it overtook stayed
+ * silent for D as the schedule counts it, and is remembered all the same:
+ * the next run does not wait for it.
+ */
+START_TEST(test_overtaken_by_a_start_due_early_is_still_remembered)
+{
+	unsigned char buf[TU_MAXDEST * sizeof(struct sockaddr_in6)];
+	sa_endpoints_t ep = { 0 };
+	struct fixture f;
+	struct cx_attempt *at;
+	struct pollfd pfd[8];
+	double t0, again;
+	int fd, k, w, r;
+
+	fixture_open(&f);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, D), 0);
+	ep.sae_dstaddr = (const struct sockaddr *)buf;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, f.dl.a, f.dl.l, f.dl.n);
+	t0 = tu_now_ms();
+	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL,
+	    NULL), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	ck_assert_int_eq(cx_fds(fd, pfd, 8), 1);	/* every attempt watched */
+	/* Busy elsewhere: the second start comes 0.6 D late. */
+	usleep((useconds_t)((t0 + D + 0.6 * D - tu_now_ms()) * 1000));
+	while ((r = cx_step(fd, &w)) == -1 && errno == EINPROGRESS) {
+		k = cx_fds(fd, pfd, 8);
+		ck_assert_int_ge(k, 1);
+		ck_assert_int_eq(cx_timeout(fd, &w), 0);
+		poll(pfd, (nfds_t)k, w);
+	}
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 2);
+	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 3);
+	/* The third came at 2 D, less than D after the second began. */
+	ck_assert_msg(ts_diff_ms(at[2].ca_start, at[1].ca_start) < D,
+	    "third start %.1f ms after the second",
+	    ts_diff_ms(at[2].ca_start, at[1].ca_start));
+	ck_assert_int_eq(at[1].ca_error, ECANCELED);
+	cx_freeattempts(at);
+	close(fd);
+	/* Both black holes remembered: the next run waits for neither. */
+	again = run_once(&f, 2);
+	ck_assert_msg(again < D / 2, "next run %.1f ms, want < %d", again, D / 2);
 	fixture_close(&f);
 }
 END_TEST
@@ -433,6 +492,7 @@ main(int argc, char **argv)
 	tc = tcase_create("history");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_repeat_connect_skips_remembered_black_holes);
+	tcase_add_test(tc, test_overtaken_by_a_start_due_early_is_still_remembered);
 	tcase_add_test(tc, test_memory_expires_after_its_lifetime);
 	tcase_add_test(tc, test_revived_first_destination_wins_again_and_is_forgotten);
 	tcase_add_test(tc, test_memory_holds_1024_and_evicts_the_entry_expiring_first);
