@@ -25,6 +25,28 @@
 
 static const char *self;
 
+/*
+ * The process defaults as the suite found them, put back after each test:
+ * with CK_FORK=no (the kernel lane, HACKING.md, The kernel lane) every test
+ * runs in one process, and a test that sets a default (cx_setdefault) would
+ * otherwise hand it to the tests after it.
+ */
+static long saved_history, saved_history_ms;
+
+static void
+defaults_save(void)
+{
+	ck_assert_int_eq(cx_getdefault(CX_OPT_HISTORY, &saved_history), 0);
+	ck_assert_int_eq(cx_getdefault(CX_OPT_HISTORY_MS, &saved_history_ms), 0);
+}
+
+static void
+defaults_restore(void)
+{
+	ck_assert_int_eq(cx_setdefault(CX_OPT_HISTORY, saved_history), 0);
+	ck_assert_int_eq(cx_setdefault(CX_OPT_HISTORY_MS, saved_history_ms), 0);
+}
+
 /* A socket with the tests' attempt delay; history as the defaults say. */
 static int
 new_socket(void)
@@ -491,6 +513,7 @@ main(int argc, char **argv)
 	s = suite_create("history");
 	tc = tcase_create("history");
 	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, defaults_save, defaults_restore);
 	tcase_add_test(tc, test_repeat_connect_skips_remembered_black_holes);
 	tcase_add_test(tc, test_overtaken_by_a_start_due_early_is_still_remembered);
 	tcase_add_test(tc, test_memory_expires_after_its_lifetime);
