@@ -12,14 +12,15 @@
  * Before the list goes to the kernel, the socket gets the failover policy
  * of libconnectx(3), Failover during the association, for the association
  * it makes: RFC 7829's potentially-failed threshold 0
- * (SCTP_PEER_ADDR_THLDS_V2, path.max.retrans kept), RTO.min F and RTO.max
- * 4F (SCTP_RTOINFO), heartbeats every F (SCTP_PEER_ADDR_PARAMS) and
- * Association.Max.Retrans 3 (SCTP_ASSOCINFO).  A value the application set
- * itself (one that differs from the kernel's default, net.sctp.* in
+ * (SCTP_PEER_ADDR_THLDS_V2, path.max.retrans kept), RTO.initial F, RTO.min F
+ * and RTO.max 4F (SCTP_RTOINFO), heartbeats every F (SCTP_PEER_ADDR_PARAMS)
+ * and Association.Max.Retrans 3 (SCTP_ASSOCINFO).  A value the application
+ * set itself (one that differs from the kernel's default, net.sctp.* in
  * /proc/sys, or Linux's built-in default where that cannot be read) is
- * left alone.  The kernel's INIT timers are not these (max_init_timeo):
- * the handshake is the kernel's as before.  An option the kernel refuses
- * is skipped: the connect goes on.
+ * left alone.  The kernel's INIT timer starts at RTO.initial, so its INIT
+ * moves to the list's next address after F rather than 3 s; the number of
+ * INITs and their ceiling (max_init_timeo) are the kernel's as before.  An
+ * option the kernel refuses is skipped: the connect goes on.
  */
 #include <config.h>
 
@@ -82,6 +83,7 @@ set_failover(int fd, long f)
 	if (kget(fd, SCTP_RTOINFO, &rto, sizeof(rto)) == 0) {
 		bool own_max = rto.srto_max != (uint32_t)kernel_default("rto_max", 60000);
 		bool own_min = rto.srto_min != (uint32_t)kernel_default("rto_min", 1000);
+		bool own_initial = rto.srto_initial != (uint32_t)kernel_default("rto_initial", 3000);
 
 		if (!own_max)
 			rto.srto_max = (uint32_t)(4 * f);
@@ -95,7 +97,17 @@ set_failover(int fd, long f)
 				rto.srto_min = rto.srto_max;
 		}
 		rto.srto_assoc_id = 0;
-		rto.srto_initial = 0;			/* 0: as it is */
+		/* RTO.initial is each new path's RTO until a round trip is
+		 * measured on it: left at the kernel's 3 s, a path that has
+		 * carried nothing yet would wait 3 s for its first timeout. */
+		if (own_initial)
+			rto.srto_initial = 0;		/* 0: as it is */
+		else if ((uint32_t)f < rto.srto_min)
+			rto.srto_initial = rto.srto_min;
+		else if ((uint32_t)f > rto.srto_max)
+			rto.srto_initial = rto.srto_max;
+		else
+			rto.srto_initial = (uint32_t)f;
 		kset(fd, SCTP_RTOINFO, &rto, sizeof(rto));
 	}
 	memset(&th, 0, sizeof(th));

@@ -115,6 +115,8 @@ play_policy(int name, const void *buf, socklen_t len, void *out)
 	psets[npsets++] = name;
 	/* As Linux does: 0 leaves a value as it is. */
 	if (name == FAKE_RTOINFO) {
+		if (r->srto_initial)
+			k_rto.srto_initial = r->srto_initial;
 		if (r->srto_min)
 			k_rto.srto_min = r->srto_min;
 		if (r->srto_max)
@@ -237,7 +239,8 @@ run(bool nonblocking, bool want_id, cx_sctp_assoc_t *id)
 /*
  * libconnectx(3), Failover during the association: before the list goes
  * to the kernel, the socket gets PF threshold 0 with path.max.retrans kept,
- * RTO.min F and RTO.max 4F, heartbeats every F, Association.Max.Retrans 3.
+ * RTO.initial F, RTO.min F and RTO.max 4F, heartbeats every F,
+ * Association.Max.Retrans 3.
  */
 START_TEST(test_failover_policy_set_before_the_list)
 {
@@ -250,7 +253,7 @@ START_TEST(test_failover_policy_set_before_the_list)
 	ck_assert_int_eq(calls[0], FAKE_CONNECTX3);
 	ck_assert_uint_eq(k_rto.srto_min, 250);
 	ck_assert_uint_eq(k_rto.srto_max, 1000);
-	ck_assert_uint_eq(k_rto.srto_initial, 3000);
+	ck_assert_uint_eq(k_rto.srto_initial, 250);
 	ck_assert_uint_eq(k_th.spt_pathpfthld, 0);
 	ck_assert_uint_eq(k_th.spt_pathmaxrxt, 5);
 	ck_assert_uint_eq(k_pp.spp_hbinterval, 250);
@@ -274,10 +277,26 @@ START_TEST(test_failover_policy_keeps_the_applications_own)
 	ck_assert_int_eq(run(false, true, &id), 0);
 	ck_assert_uint_eq(k_rto.srto_min, 700);
 	ck_assert_uint_eq(k_rto.srto_max, 700);
+	ck_assert_uint_eq(k_rto.srto_initial, 700);	/* F, within RTO.min..RTO.max */
 	ck_assert_uint_eq(k_pp.spp_hbinterval, 5000);
 	ck_assert_uint_eq(k_ap.sasoc_asocmaxrxt, 7);
 	ck_assert_uint_eq(k_th.spt_pathpfthld, 2);
 	ck_assert_int_eq(npsets, 1);	/* RTOINFO only */
+}
+END_TEST
+
+/* An RTO.initial of the application's own stays; the policy's RTO.min and
+ * RTO.max still go. */
+START_TEST(test_failover_policy_keeps_the_applications_rto_initial)
+{
+	cx_sctp_assoc_t id;
+
+	k_rto.srto_initial = 1500;
+	say(FAKE_CONNECTX3, 0, 0, 42);
+	ck_assert_int_eq(run(false, true, &id), 0);
+	ck_assert_uint_eq(k_rto.srto_initial, 1500);
+	ck_assert_uint_eq(k_rto.srto_min, 250);
+	ck_assert_uint_eq(k_rto.srto_max, 1000);
 }
 END_TEST
 
@@ -391,6 +410,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_failover_policy_set_before_the_list);
 	tcase_add_test(tc, test_failover_policy_keeps_the_applications_own);
+	tcase_add_test(tc, test_failover_policy_keeps_the_applications_rto_initial);
 	tcase_add_test(tc, test_connectx3_first_with_the_list_named_in_sctp_getaddrs_old);
 	tcase_add_test(tc, test_connectx3_einprogress_keeps_the_id_and_does_not_fall_back);
 	tcase_add_test(tc, test_connectx3_failure_other_than_enoprotoopt_is_final);
