@@ -345,6 +345,11 @@ why_not(void)
 		return "needs ip(8) and nft(8)";
 	if (system("unshare -n true >/dev/null 2>&1") != 0)
 		return "cannot create a network namespace here";
+	/* Debian's user-mode-linux 6.1 (tests/lanes.sh kernel) is built
+	 * without nftables' inet family (CONFIG_NF_TABLES_INET): HACKING.md,
+	 * The kernel lane. */
+	if (system("unshare -n nft add table inet cxprobe >/dev/null 2>&1") != 0)
+		return "this kernel's nftables has no inet family (nft add table inet fails)";
 	return NULL;
 }
 
