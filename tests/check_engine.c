@@ -476,6 +476,50 @@ observe(int fd, const struct cx_attempt *a, void *arg)
 	}
 }
 
+/* The observer of the next test: the calling thread not run for 120 ms
+ * once the first attempt has started, as on a loaded machine. */
+static void
+stall_after_first(int fd, const struct cx_attempt *at, void *arg)
+{
+	(void)fd;
+	(void)arg;
+	if (at->ca_index == 0 && at->ca_error == EINPROGRESS)
+		usleep(120 * 1000);
+}
+
+/*
+ * connectx(2) ERRORS, ECONNREFUSED: "at least one destination refused".
+ * [refused, black hole] with a total timeout of 50 ms, the calling thread
+ * held up past it just after the refused attempt started: the refusal was
+ * in before the deadline and decides the error, not ETIMEDOUT (which the
+ * engine gave, under load, when it checked the deadline before reading
+ * the verdicts already in).
+ */
+START_TEST(test_refusal_in_before_a_late_deadline_is_the_error)
+{
+	struct blackhole b;
+	struct sockaddr_storage a[2];
+	socklen_t l[2];
+	int fd, rc, err;
+
+	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
+	tu_refused(&a[0], &l[0], AF_INET);
+	a[1] = b.l.addr; l[1] = b.l.addrlen;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(cx_setobserver(fd, stall_after_first, NULL), 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 300), 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 50), 0);
+	errno = 0;
+	rc = connect_list(fd, a, l, 2);
+	err = errno;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(err == ECONNREFUSED, "errno %d (%s), want ECONNREFUSED", err, strerror(err));
+	ck_assert(!tu_is_connected(fd));
+	close(fd);
+	tu_blackhole_close(&b);
+}
+END_TEST
+
 START_TEST(test_observer_is_told_of_each_attempt_as_it_starts_and_ends)
 {
 	struct blackhole b;
@@ -539,6 +583,7 @@ main(void)
 	tcase_add_test(tc, test_attempt_timeout_and_total_timeout);
 	tcase_add_test(tc, test_failover_with_clones_leaks_no_descriptor);
 	tcase_add_test(tc, test_observer_is_told_of_each_attempt_as_it_starts_and_ends);
+	tcase_add_test(tc, test_refusal_in_before_a_late_deadline_is_the_error);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
