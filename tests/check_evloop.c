@@ -106,7 +106,10 @@ START_TEST(test_poll_loop_runs_attempts_in_parallel)
 	start(fd, &dl, 50);
 	ck_assert_int_eq(poll_loop(fd, 2), 0);
 	took = tu_now_ms() - t0;
-	ck_assert_msg(took >= 49 && took < 50 + 250, "connected after %.0f ms", took);
+	/* The upper bound's slack: tu_margin_ms(), widened in the kernel lane
+	 * (HACKING.md, The kernel lane), where each of the loop's calls is a
+	 * ptrace round trip: 506 ms there under load. */
+	ck_assert_msg(took >= 49 && took < 50 + tu_margin_ms(250), "connected after %.0f ms", took);
 	ck_assert_int_eq(cx_getpeerindex(fd, 0), 1);
 	ck_assert(tu_is_connected(fd));
 	/* The winner is on the user's descriptor, still non-blocking. */
@@ -353,7 +356,8 @@ START_TEST(test_libuv_loop_runs_attempts_in_parallel)
 	ck_assert_int_eq(uv_run(u.loop, UV_RUN_DEFAULT), 0);
 	took = tu_now_ms() - t0;
 	ck_assert_int_eq(u.result, 0);
-	ck_assert_msg(took >= 49 && took < 50 + 250, "connected after %.0f ms", took);
+	/* The same slack as the poll(2) loop's. */
+	ck_assert_msg(took >= 49 && took < 50 + tu_margin_ms(250), "connected after %.0f ms", took);
 	ck_assert_int_eq(cx_getpeerindex(u.fd, 0), 1);
 	ck_assert(tu_is_connected(u.fd));
 	ck_assert(cookie_of(u.fd) != cookie);
