@@ -16,7 +16,7 @@ if [ -z "$lane" ] || [ ! -f "$lane/env" ]; then
 	echo "uml init: no cx_lane=DIR with DIR/env on the kernel command line" >&2
 	halt -f
 fi
-. "$lane/env"		# build, srcdir, modroot, steps, make_jobs
+. "$lane/env"		# build, srcdir, modroot, steps, make_jobs, check_tests, suite_log
 out=$lane/out
 mkdir -p "$out"
 exec >"$out/init.log" 2>&1
@@ -101,10 +101,13 @@ for s in $steps; do
 		# process (CK_FORK=no: a fork costs much more here), the stress
 		# counts scaled down as for valgrind, and the usrsctp tests'
 		# upper time bounds widened.
+		# The lane gives each kernel its share of TESTS and a suite
+		# log of its own (several kernels run side by side).
 		step check 1500 env CK_FORK=no CK_DEFAULT_TIMEOUT=600 \
 		    CX_THREAD_LOOPS=300 CX_FDS_CONNECTS=400 CX_SIGNAL_CALLS=200 \
 		    CX_TEST_MARGIN_MS=2000 \
-		    make -C "$build" -j"$make_jobs" check
+		    make -C "$build" -j"$make_jobs" check TESTS="$check_tests" \
+		    TEST_SUITE_LOG="$suite_log"
 		;;
 	esac
 done

@@ -6,14 +6,16 @@
 #   - lksctp-tools' sctp_connectx functional tests through libconnectx
 #     (tests/uml/lksctp.sh);
 #   - round trips measured over netem on lo (tests/uml/rtt.sh);
-#   - the whole make check, kernel SCTP tests included: they must pass
-#     there, never skip; any other test passes or skips with its reason.
+#   - make check, kernel SCTP tests included, in kernels of their own side
+#     by side (below): the kernel SCTP tests must pass there, never skip;
+#     any other test passes or skips with its reason.
 #
 # Usage: tests/uml/lane.sh SRCDIR BUILDDIR   (BUILDDIR configured and built)
 # UML_MEM (default 512M), UML_TIMEOUT (seconds for the whole run inside,
 # default 1800: a safety net against a hung kernel), UML_BOOT_TIMEOUT
 # (seconds to reach init, default 120),
-# UML_STEPS (default "sctp lksctp rtt check"; "cmd" runs UML_CMD in BUILDDIR).
+# UML_STEPS (default "sctp lksctp rtt check"; "cmd" runs UML_CMD in BUILDDIR),
+# UML_CHECK_KERNELS (default 2: kernels that share make check's TESTS).
 set -u
 srcdir=$1
 build=$2
@@ -85,13 +87,50 @@ case " $steps " in
 	;;
 esac
 
-cat >"$lane/env" <<EOF
+# make check runs in kernels of its own, started together once the other
+# steps are done (UML_CHECK_KERNELS, default 2): each kernel has one CPU,
+# so two of them on two cores take about half the time.  Each runs a share
+# of TESTS, the heaviest first, in a lane directory of its own
+# (BUILDDIR/uml-checkN) and writes its own suite log (uml-checkN.log).
+# Not run there: the tests that check files rather than a kernel's
+# behaviour (the exported symbols, the manual, the installed tree); the
+# main lane runs them, and here a man -w or a make install through hostfs
+# takes minutes.
+main_steps=$(echo " $steps " | sed 's/ check / /g; s/^ *//; s/ *$//')
+check_kernels=${UML_CHECK_KERNELS:-2}
+host_only="tests/check_exports.sh tests/check_man.sh tests/check_install.sh"
+heavy="tests/check_threads tests/check_fds tests/check_usrsctp tests/check_fastopen
+tests/check_sctp_kernel_failover tests/check_failover tests/check_assoc tests/check_signals"
+case " $steps " in
+*" check "*)
+	printf 'cx-print-tests:\n\t@echo $(TESTS)\n' >"$lane/print-tests.mk"
+	all_tests=$(make -s -C "$build" --no-print-directory -f Makefile -f "$lane/print-tests.mk" cx-print-tests)
+	ordered=""
+	for t in $heavy $all_tests; do
+		case " $host_only $ordered " in *" $t "*) continue ;; esac
+		case " $all_tests " in *" $t "*) ordered="$ordered $t" ;; esac
+	done
+	k=0
+	for t in $ordered; do
+		k=$(( k % check_kernels + 1 ))
+		eval "share_$k=\"\${share_$k:-} $t\""
+	done
+	;;
+esac
+
+# env_for DIR STEPS [TESTS]: what init.sh reads.
+env_for() {
+	cat >"$1/env" <<EOF
 build='$build'
 srcdir='$srcdir'
 modroot='$lane/modroot'
-steps='$steps'
+steps='$2'
 make_jobs=1
+check_tests='${3:-}'
+suite_log='$(basename "$1").log'
 EOF
+}
+env_for "$lane" "$main_steps"
 printf '%s\n' "${UML_CMD:-true}" >"$lane/cmd"
 
 # Boot.  The kernel passes cx_lane=DIR to init as an environment variable.
@@ -129,28 +168,54 @@ boot() {
 	trap - INT TERM HUP
 }
 reap() { [ -n "${kernel:-}" ] && kill -KILL -- "-$kernel" 2>/dev/null; }
-boot
-if [ ! -f "$lane/out/modules.log" ]; then
-	tail -n 5 "$lane/console.log"
-	echo "  the kernel did not reach init within ${boot_limit} s (status $uml_status); booting again"
-	cp "$lane/console.log" "$lane/console.first.log"
+boot_twice() {
 	boot
-fi
+	if [ ! -f "$lane/out/modules.log" ]; then
+		tail -n 5 "$lane/console.log"
+		echo "  the kernel did not reach init within ${boot_limit} s (status $uml_status); booting again"
+		cp "$lane/console.log" "$lane/console.first.log"
+		boot
+	fi
+	echo "${booted:-?} $uml_status" >"$lane/boot.result"
+}
+
+# Whether the kernel booted in DIR ran its steps; says why not.
+ran_in() {
+	if [ ! -f "$1/out/modules.log" ]; then
+		tail -n 30 "$1/console.log"
+		echo "  the user-mode kernel did not reach init within ${boot_limit} s (status $(cut -d' ' -f2 "$1/boot.result"); console above, $1/console.log)"
+		return 1
+	fi
+	echo "  kernel: Linux $release (user-mode), init reached in $(cut -d' ' -f1 "$1/boot.result") s"
+	sed -n 's/^module \(.*\)/  module \1/p; s/^cookie_hmac_alg/  net.sctp.cookie_hmac_alg =/p' "$1/out/modules.log"
+	grep -q '^module sctp loaded' "$1/out/modules.log" || { echo "  sctp.ko did not load"; return 1; }
+	if [ ! -f "$1/out/done" ]; then
+		tail -n 20 "$1/out/init.log" 2>/dev/null
+		echo "  the run inside did not finish within ${limit} s ($1/out/init.log above)"
+		return 1
+	fi
+}
 
 status=PASS
-if [ ! -f "$lane/out/modules.log" ]; then
-	tail -n 30 "$lane/console.log"
-	say "the user-mode kernel did not reach init within ${boot_limit} s (status $uml_status; console above, $lane/console.log)"
-	finish FAIL
+if [ -n "$main_steps" ]; then
+	boot_twice
+	[ -f "$lane/out/modules.log" ] || { ran_in "$lane"; finish FAIL; }
+	ran_in "$lane" || status=FAIL
 fi
-echo "  kernel: Linux $release (user-mode), init reached in ${booted:-?} s"
-sed -n 's/^module \(.*\)/  module \1/p; s/^cookie_hmac_alg/  net.sctp.cookie_hmac_alg =/p' "$lane/out/modules.log"
-grep -q '^module sctp loaded' "$lane/out/modules.log" || { say "sctp.ko did not load"; status=FAIL; }
-if [ ! -f "$lane/out/done" ]; then
-	tail -n 20 "$lane/out/init.log" 2>/dev/null
-	echo "  the run inside did not finish within ${limit} s (status $uml_status; $lane/out/init.log above)"
-	status=FAIL
+check_start=$(date +%s)
+if [ -n "${share_1:-}" ]; then
+	k=1
+	while [ "$k" -le "$check_kernels" ]; do
+		d=$build/uml-check$k
+		rm -rf "$d"
+		mkdir -p "$d/out"
+		eval "env_for \"\$d\" check \"\$share_$k\""
+		( lane=$d; boot_twice ) &
+		k=$((k + 1))
+	done
+	wait
 fi
+check_took=$(( $(date +%s) - check_start ))
 took() { [ -f "$lane/out/$1.end" ] && echo "$(( $(cat "$lane/out/$1.end") - $(cat "$lane/out/$1.start") )) s" || echo "unfinished"; }
 
 for s in $steps; do
@@ -199,8 +264,24 @@ for s in $steps; do
 		[ "$st" = 0 ] || status=FAIL
 		;;
 	check)
-		echo "  -- make check inside Linux $release ($(took check), exit $st)"
-		[ "$st" = 0 ] || status=FAIL
+		echo "  -- make check inside Linux $release, $check_kernels kernels side by side ($check_took s)"
+		echo "  not run here (they check files, not the kernel; the main lane runs them): $host_only"
+		k=1
+		while [ "$k" -le "$check_kernels" ]; do
+			d=$build/uml-check$k
+			st=$(cat "$d/out/check.status" 2>/dev/null || echo none)
+			ran_in "$d" >"$d/ran.log" || { cat "$d/ran.log"; status=FAIL; }
+			if [ -f "$d/out/check.end" ]; then
+				echo "  kernel $k: make check exit $st in $(( $(cat "$d/out/check.end") - $(cat "$d/out/check.start") )) s:$(eval "echo \"\$share_$k\"" | sed 's,tests/,,g')"
+			else
+				echo "  kernel $k: make check unfinished (status $st)"
+			fi
+			[ "$st" = 0 ] || status=FAIL
+			if [ "$st" != 0 ] && [ -f "$build/uml-check$k.log" ]; then
+				sed -n '/^FAIL\|^ERROR/,$p' "$build/uml-check$k.log" | head -n 200
+			fi
+			k=$((k + 1))
+		done
 		# The kernel SCTP tests must pass here: this kernel has SCTP.
 		for c in "$srcdir"/tests/check_sctp_kernel*.c; do
 			[ -f "$c" ] || continue
@@ -213,9 +294,6 @@ for s in $steps; do
 				status=FAIL
 			fi
 		done
-		if [ "$st" != 0 ] && [ -f "$build/test-suite.log" ]; then
-			sed -n '/^FAIL\|^ERROR/,$p' "$build/test-suite.log" | head -n 200
-		fi
 		sh "$srcdir/tests/summary.sh" "$build"
 		;;
 	esac
