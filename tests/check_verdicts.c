@@ -1034,7 +1034,7 @@ START_TEST(test_sndtimeo_bounds_a_blocking_call)
 	struct tu_dlist one = { .n = 0 }, two = { .n = 0 }, lv = { .n = 0 };
 	struct timeval tv = { 0, 300000 };
 	struct cx_attempt *at = NULL;
-	int fd, wait_ms, n, total;
+	int fd, wait_ms, n, total, k, i;
 	double t0, el;
 
 	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
@@ -1064,8 +1064,19 @@ START_TEST(test_sndtimeo_bounds_a_blocking_call)
 		ck_assert(!tu_is_connected(fd));
 		ck_assert_int_eq(tu_tcp_state(fd), TCP_CLOSE);
 		ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
-		ck_assert_int_ge(cx_getattempts(fd, 0, &at), 1);
-		ck_assert_int_eq(at[0].ca_error, ETIMEDOUT);
+		/*
+		 * Every attempt given up.  Two destinations: on a slow machine
+		 * (the kernel lane) learning how to clone the socket may use
+		 * up the 300 ms before any starts, as with the total timeout.
+		 */
+		at = NULL;
+		k = cx_getattempts(fd, 0, &at);
+		if (n == 0)
+			ck_assert_int_eq(k, 1);
+		else
+			ck_assert_int_ge(k, 0);
+		for (i = 0; i < k; i++)
+			ck_assert_int_eq(at[i].ca_error, ETIMEDOUT);
 		cx_freeattempts(at);
 		/* The socket serves the next call. */
 		ck_assert_msg(connect_list(fd, &lv) == 0, "connectx: %s",
