@@ -47,15 +47,15 @@ established_verdict(int fd)
 int
 engine_step(int fd, int *wait_ms)
 {
-	uint64_t cookie = sockstate_cookie(fd);
+	uint64_t cookie;
 	struct sockrec *rec;
 	struct run *r = NULL;
 	bool established = false, busy = false;
 	int err;
 
 	*wait_ms = -1;
-	if (cookie == 0)
-		return fd < 0 || errno == EBADF ? EBADF : ENOTSOCK;
+	if ((err = sockstate_cookie_of(fd, &cookie)) != 0)
+		return err;
 	/*
 	 * The run is taken out of the record while this call works on it;
 	 * the record stays busy meanwhile, so that no other call starts or
@@ -100,14 +100,14 @@ engine_step(int fd, int *wait_ms)
 int
 engine_fds(int fd, struct pollfd *pfd, int n, int *count)
 {
-	uint64_t cookie = sockstate_cookie(fd);
+	uint64_t cookie;
 	struct sockrec *rec;
 	struct run *r;
-	int i, k = 0;
+	int i, k = 0, err;
 
 	*count = 0;
-	if (cookie == 0)
-		return fd < 0 || errno == EBADF ? EBADF : ENOTSOCK;
+	if ((err = sockstate_cookie_of(fd, &cookie)) != 0)
+		return err;
 	if (n < 0 || (pfd == NULL && n > 0))
 		return EINVAL;
 	if ((rec = registry_lock(fd, cookie, false)) != NULL &&
@@ -142,13 +142,14 @@ engine_fds(int fd, struct pollfd *pfd, int n, int *count)
 int
 engine_timeout(int fd, int *wait_ms)
 {
-	uint64_t cookie = sockstate_cookie(fd);
+	uint64_t cookie;
 	struct sockrec *rec;
 	const struct run *r;
+	int err;
 
 	*wait_ms = 0;		/* nothing under way: cx_step() tells */
-	if (cookie == 0)
-		return fd < 0 || errno == EBADF ? EBADF : ENOTSOCK;
+	if ((err = sockstate_cookie_of(fd, &cookie)) != 0)
+		return err;
 	if ((rec = registry_lock(fd, cookie, false)) != NULL) {
 		if (rec->busy)
 			*wait_ms = QUIET_MS;

@@ -21,14 +21,6 @@ fail(int err)
 	return -1;
 }
 
-static int
-socket_cookie(int fd, uint64_t *cookie)
-{
-	if ((*cookie = sockstate_cookie(fd)) != 0)
-		return 0;
-	return fd < 0 || errno == EBADF ? EBADF : ENOTSOCK;
-}
-
 /*
  * Lock fd's record and give a view of the association id names (0: the
  * current one, or the last run's).  0 with the lock held, or an errno
@@ -41,7 +33,7 @@ lock_assoc(int fd, cx_sctp_assoc_t id, struct assoc *view)
 	uint64_t cookie;
 	int err;
 
-	if ((err = socket_cookie(fd, &cookie)) != 0)
+	if ((err = sockstate_cookie_of(fd, &cookie)) != 0)
 		return err;
 	if ((rec = registry_lock(fd, cookie, false)) == NULL)
 		err = ENOTCONN;
@@ -65,7 +57,7 @@ cx_getassocid(int fd, cx_sctp_assoc_t *id)
 	uint64_t cookie;
 	int err;
 
-	if ((err = socket_cookie(fd, &cookie)) != 0)
+	if ((err = sockstate_cookie_of(fd, &cookie)) != 0)
 		return fail(err);
 	if (id == NULL)
 		return fail(EINVAL);
@@ -154,7 +146,7 @@ cx_setopt(int fd, int opt, long value)
 	uint64_t cookie;
 	int err;
 
-	if ((err = socket_cookie(fd, &cookie)) != 0)
+	if ((err = sockstate_cookie_of(fd, &cookie)) != 0)
 		return fail(err);
 	/* One lock: a concurrent cx_setopt of another option is not lost. */
 	if ((rec = registry_lock(fd, cookie, true)) == NULL)
@@ -180,7 +172,7 @@ cx_setobserver(int fd, cx_observer_t fn, void *arg)
 	uint64_t cookie;
 	int err;
 
-	if ((err = socket_cookie(fd, &cookie)) != 0)
+	if ((err = sockstate_cookie_of(fd, &cookie)) != 0)
 		return fail(err);
 	if ((rec = registry_lock(fd, cookie, true)) != NULL) {
 		rec->observer.fn = fn;
@@ -197,7 +189,7 @@ cx_getopt(int fd, int opt, long *value)
 	uint64_t cookie;
 	int err;
 
-	if ((err = socket_cookie(fd, &cookie)) != 0)
+	if ((err = sockstate_cookie_of(fd, &cookie)) != 0)
 		return fail(err);
 	registry_policy(fd, cookie, &p);
 	if ((err = policy_get(&p, opt, value)) != 0)

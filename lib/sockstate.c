@@ -34,16 +34,23 @@ sockstate_cookie(int fd)
 }
 
 int
+sockstate_cookie_of(int fd, uint64_t *cookie)
+{
+	if (fd < 0) {
+		*cookie = 0;
+		return EBADF;
+	}
+	if ((*cookie = sockstate_cookie(fd)) != 0)
+		return 0;
+	return errno == EBADF ? EBADF : ENOTSOCK;
+}
+
+int
 sockstate_identify(int fd, struct sockstate *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->fd = fd;
-	if (fd < 0)
-		return EBADF;
-	st->cookie = sockstate_cookie(fd);
-	if (st->cookie != 0)
-		return 0;
-	return errno == EBADF ? EBADF : ENOTSOCK;
+	return sockstate_cookie_of(fd, &st->cookie);
 }
 
 static in_port_t *

@@ -81,4 +81,7 @@ bool	sockstate_bound(struct sockstate *);
 /* Cookie of fd, or 0 when it is no socket. */
 uint64_t sockstate_cookie(int fd);
 
+/* The socket's cookie in *cookie: 0, or EBADF / ENOTSOCK as fd is not one. */
+int	sockstate_cookie_of(int fd, uint64_t *cookie);
+
 #endif /* !CX_SOCKSTATE_H */
