@@ -1,0 +1,222 @@
+/*
+ * What a lone destination's connect costs beyond connect(2) (HACKING.md,
+ * "One system call"): the driver of bench/syscalls.sh.  Figures, not a
+ * timed test.
+ *
+ *   syscalls calls WAY N     N connects one WAY (plain, connectx,
+ *                            sctp_connectx) to a loopback listener, each
+ *                            accepted and both ends closed, and nothing
+ *                            else: for strace -f -c, a long and a short
+ *                            run subtracted so that setup cancels
+ *   syscalls wall [ROUNDS [N]]
+ *                            ROUNDS rounds (default 15) of one run of N
+ *                            connects (default 3000) per way, the ways
+ *                            alternating inside each round and their order
+ *                            turning from round to round; the figures are
+ *                            medians over rounds (per-connect time, and
+ *                            the ratio of each way to plain connect(2) in
+ *                            the same round)
+ *
+ * A timed run only connects and closes: the listener's queue is drained
+ * between runs, untimed (its backlog holds a whole run).  On a machine
+ * other work shares, only the same-round ratios mean much.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <connectx.h>
+
+enum way { PLAIN, CONNECTX, SCTP_CONNECTX, NWAYS };
+static const char *way_name[] = { "plain", "connectx", "sctp_connectx" };
+
+static int
+listener(struct sockaddr_in *sin, int backlog, int flags)
+{
+	socklen_t len = sizeof(*sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)sin, sizeof(*sin)) != 0 ||
+	    listen(fd, backlog) != 0 ||
+	    getsockname(fd, (struct sockaddr *)sin, &len) != 0) {
+		perror("listener");
+		exit(1);
+	}
+	return fd;
+}
+
+/* One connect of the way on a fresh blocking TCP socket; its descriptor. */
+static int
+connect_one(enum way w, const struct sockaddr_in *sin)
+{
+	sa_endpoints_t ep = { 0 };
+	sctp_assoc_t id;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), r;
+
+	ep.sae_dstaddr = (const struct sockaddr *)sin;
+	ep.sae_dstaddrlen = sizeof(*sin);
+	if (w == PLAIN)
+		r = connect(fd, (const struct sockaddr *)sin, sizeof(*sin));
+	else if (w == CONNECTX)
+		r = connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL);
+	else
+		r = sctp_connectx(fd, (struct sockaddr *)(uintptr_t)sin, 1, &id);
+	if (fd < 0 || r != 0) {
+		fprintf(stderr, "syscalls: %s: %s\n", way_name[w], strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static double
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* A count: 1 to 100000 in decimal digits alone, else usage (exit 2). */
+static int
+count_arg(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s < '0' || *s > '9' || *end != '\0' || v < 1 || v > 100000) {
+		fprintf(stderr, "syscalls: %s: not a count (1 to 100000)\n", s);
+		exit(2);
+	}
+	return (int)v;
+}
+
+static void
+calls(enum way w, int n)
+{
+	struct sockaddr_in sin;
+	int l = listener(&sin, 16, 0), i, fd, c;
+
+	for (i = 0; i < n; i++) {
+		fd = connect_one(w, &sin);
+		if ((c = accept(l, NULL, NULL)) < 0) {
+			perror("accept");
+			exit(1);
+		}
+		close(c);
+		close(fd);
+	}
+	close(l);
+}
+
+/* Accept (and close) what is queued; untimed. */
+static void
+drain(int l)
+{
+	int c;
+
+	while ((c = accept(l, NULL, NULL)) >= 0)
+		close(c);
+}
+
+static void
+wall(int rounds, int n)
+{
+	struct sockaddr_in sin;
+	double t[NWAYS][rounds], ratio[NWAYS][rounds], t0;
+	int l, r, k, w, i;
+	FILE *f;
+	long somax = 0;
+
+	if ((f = fopen("/proc/sys/net/core/somaxconn", "r")) != NULL) {
+		if (fscanf(f, "%ld", &somax) != 1)
+			somax = 0;
+		fclose(f);
+	}
+	if (somax != 0 && somax < n)
+		fprintf(stderr, "syscalls: somaxconn %ld < %d: runs will stall "
+		    "on a full accept queue\n", somax, n);
+	l = listener(&sin, n, SOCK_NONBLOCK);	/* drained, never waited on */
+	/* Warm up: the library's first-call set-up, the listener's tables. */
+	for (i = 0; i < 300; i++)
+		close(connect_one((enum way)(i % NWAYS), &sin));
+	drain(l);
+	for (r = 0; r < rounds; r++) {
+		for (k = 0; k < NWAYS; k++) {
+			w = (r + k) % NWAYS;
+			t0 = now_us();
+			for (i = 0; i < n; i++)
+				close(connect_one((enum way)w, &sin));
+			t[w][r] = now_us() - t0;
+			drain(l);
+		}
+		for (w = 0; w < NWAYS; w++)
+			ratio[w][r] = t[w][r] / t[PLAIN][r];
+	}
+	close(l);
+	printf("wall: one live loopback address, blocking TCP socket; %d rounds "
+	    "of one run of %d connects per way, alternating; medians over "
+	    "rounds\n", rounds, n);
+	for (w = 0; w < NWAYS; w++)
+		printf("  %-14s %7.2f us/connect   ratio to plain connect(2), "
+		    "same round: %.3f\n", way_name[w], median(t[w], rounds) / n,
+		    median(ratio[w], rounds));
+}
+
+int
+main(int argc, char **argv)
+{
+	int w;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 4 && strcmp(argv[1], "calls") == 0) {
+		for (w = 0; w < NWAYS; w++)
+			if (strcmp(argv[2], way_name[w]) == 0)
+				break;
+		if (w == NWAYS) {
+			fprintf(stderr, "syscalls: %s: not a way (plain, connectx, "
+			    "sctp_connectx)\n", argv[2]);
+			return 2;
+		}
+		calls((enum way)w, count_arg(argv[3]));
+		return 0;
+	}
+	if (argc >= 2 && argc <= 4 && strcmp(argv[1], "wall") == 0) {
+		int rounds = argc > 2 ? count_arg(argv[2]) : 15;
+
+		if (rounds > 1000) {
+			fprintf(stderr, "syscalls: wall: at most 1000 rounds\n");
+			return 2;
+		}
+		wall(rounds, argc > 3 ? count_arg(argv[3]) : 3000);
+		return 0;
+	}
+	fprintf(stderr, "usage: syscalls calls WAY N | syscalls wall [ROUNDS [N]]\n");
+	return 2;
+}
