@@ -199,6 +199,13 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 	    r->policy.total_timeout_ms <= 0 && r->syn == NULL;
 	if (!kernel_waits && (err = enter_nonblocking(r, &toggled)) != 0)
 		return res->error = run_unclaim(r, err);
+	/*
+	 * The checks have just looked at the descriptor, and until the
+	 * attempt starts nothing is done on it (no fresh socket to seat on
+	 * it, no flags to set, no observer to call): that look stands for
+	 * the one before the start (HACKING.md, "One system call").
+	 */
+	r->looked = kernel_waits && !r->user_mapped && r->observer.fn == NULL;
 	err = run_advance(r, &wait_ms);
 	if (err == EINPROGRESS && toggled)
 		err = run_blocking(r);

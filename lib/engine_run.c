@@ -69,6 +69,8 @@ run_drop(void *r)
 bool
 run_user_fd_ours(struct run *r)
 {
+	if (r->looked)
+		return !r->gone;
 	if (!r->gone && sockstate_cookie(r->fd) != r->cookie)
 		r->gone = true;
 	return !r->gone;
@@ -90,6 +92,7 @@ run_notify(struct run *r, size_t at)
 {
 	if (r->observer.fn == NULL)
 		return;
+	r->looked = false;
 	r->observer.fn(r->fd, &r->report[at], r->observer.arg);
 	if (sockstate_cookie(r->fd) != r->cookie)
 		r->gone = true;

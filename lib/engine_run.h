@@ -69,6 +69,12 @@ struct run {
 	bool			 interrupted;
 	bool			 cancelled;	/* disconnectx from another thread */
 	bool			 gone;		/* r->fd no longer names the socket */
+	/*
+	 * r->fd was looked at and nothing was done on it since (the
+	 * front-end's checks, for a lone destination the kernel waits for):
+	 * the next look is that one (HACKING.md, "One system call").
+	 */
+	bool			 looked;
 	int			 error;		/* best failure so far, or 0 */
 	int			 winner;	/* index in dests, or -1 */
 	/*

@@ -120,6 +120,7 @@ attempt_start(struct run *r, int fd)
 		    d->len, r->syn, r->synlen, r->no_cookie, &l->taken);
 	else
 		err = r->tp->start(fd, (const struct sockaddr *)&d->ss, d->len);
+	r->looked = false;
 	/*
 	 * Looked at again once begun: a disconnectx that came between the
 	 * look above and the start did not see this attempt to end it.
