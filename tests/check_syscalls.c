@@ -1,0 +1,194 @@
+/*
+ * What a lone destination's connect costs in system calls beyond
+ * connect(2) (HACKING.md, "One system call"): an application that connects
+ * one address at a time, in a loop, through connectx(2) and sctp_connectx(3)
+ * as it would through connect(2).
+ *
+ * This program runs itself under strace -f -c (--connects WAY N: N connects
+ * to a loopback listener, each accepted and both ends closed), a long and a
+ * short run of each way, and subtracts: setup cancels, and plain connect(2)'s
+ * own calls are taken from the library's.  Memory calls (mmap, brk...) are
+ * not counted: a sanitizer's allocator makes them at its own pace.  Exits 77
+ * where strace is missing or may not trace.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <check.h>
+#include "connectx.h"
+#include "testutil.h"
+
+/*
+ * The most a lone destination may cost beyond connect(2): SO_COOKIE,
+ * TCP_INFO and TCP_FASTOPEN_CONNECT before it, SO_COOKIE after it; what
+ * each answers that connect(2) does not is in HACKING.md, "One system
+ * call" (issue 13 asks for 1).
+ */
+#define LONE_EXTRA_MAX	4
+#define SHORT_RUN	50
+#define LONG_RUN	250
+
+static const char *self;
+
+enum way { PLAIN, CONNECTX, SCTP_CONNECTX };
+static const char *way_name[] = { "plain", "connectx", "sctp_connectx" };
+
+/* The application: N connects of one way, nothing else. */
+static int
+connects(enum way w, int n)
+{
+	struct listener l;
+	sa_endpoints_t ep = { 0 };
+	sctp_assoc_t id;
+	int i, fd, c, r;
+
+	if (tu_listen(&l, AF_INET, 16) != 0)
+		return 1;
+	ep.sae_dstaddr = (const struct sockaddr *)&l.addr;
+	ep.sae_dstaddrlen = l.addrlen;
+	for (i = 0; i < n; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (w == PLAIN)
+			r = connect(fd, (const struct sockaddr *)&l.addr, l.addrlen);
+		else if (w == CONNECTX)
+			r = connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL);
+		else
+			r = sctp_connectx(fd, (struct sockaddr *)&l.addr, 1, &id);
+		if (r != 0 || (c = accept(l.fd, NULL, NULL)) < 0) {
+			perror(way_name[w]);
+			return 1;
+		}
+		close(c);
+		close(fd);
+	}
+	close(l.fd);
+	return 0;
+}
+
+/* System calls (memory management aside) of one run under strace -f -c. */
+static long
+count(enum way w, int n)
+{
+	char out[] = "/tmp/check_syscalls.XXXXXX", arg[16], line[256];
+	long total = -1, v;
+	pid_t pid;
+	FILE *f;
+	int fd, st;
+
+	ck_assert_int_ge(fd = mkstemp(out), 0);
+	close(fd);
+	snprintf(arg, sizeof(arg), "%d", n);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execlp("strace", "strace", "-f", "-c", "-e", "trace=!%memory",
+		    "-o", out, self, "--connects", way_name[w], arg, (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "strace %s %s %d: status %d", self, way_name[w], n, st);
+	ck_assert_ptr_nonnull(f = fopen(out, "r"));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		/* "100.00 0.004 12 1234 5 total": calls is the 4th field. */
+		char *p = strstr(line, " total");
+
+		if (p != NULL && sscanf(line, "%*s %*s %*s %ld", &v) == 1)
+			total = v;
+	}
+	fclose(f);
+	unlink(out);
+	ck_assert_msg(total > 0, "no total in strace's table");
+	return total;
+}
+
+/* Calls per connect beyond plain connect(2)'s, in thousandths. */
+static long
+extra_per_connect(enum way w)
+{
+	long way = count(w, LONG_RUN) - count(w, SHORT_RUN);
+	long plain = count(PLAIN, LONG_RUN) - count(PLAIN, SHORT_RUN);
+
+	return (way - plain) * 1000 / (LONG_RUN - SHORT_RUN);
+}
+
+static void
+lone_costs_at_most_the_bound(enum way w)
+{
+	long extra = extra_per_connect(w);
+
+	ck_assert_msg(extra <= LONE_EXTRA_MAX * 1000,
+	    "%s: %ld.%03ld system calls per connect beyond connect(2), more "
+	    "than %d (HACKING.md, One system call)", way_name[w], extra / 1000,
+	    extra % 1000, LONE_EXTRA_MAX);
+}
+
+START_TEST(test_connectx_lone_destination_four_system_calls_beyond_connect)
+{
+	lone_costs_at_most_the_bound(CONNECTX);
+}
+END_TEST
+
+START_TEST(test_sctp_connectx_lone_destination_four_system_calls_beyond_connect)
+{
+	lone_costs_at_most_the_bound(SCTP_CONNECTX);
+}
+END_TEST
+
+static Suite *
+syscalls_suite(void)
+{
+	Suite *s = suite_create("syscalls");
+	TCase *tc = tcase_create("a lone destination, blocking TCP");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_connectx_lone_destination_four_system_calls_beyond_connect);
+	tcase_add_test(tc, test_sctp_connectx_lone_destination_four_system_calls_beyond_connect);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+/* Whether strace is here and may trace this program. */
+static bool
+strace_works(void)
+{
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd), "strace -f -c -o /dev/null %s --connects "
+	    "plain 1 >/dev/null 2>&1", self);
+	return system(cmd) == 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	SRunner *sr;
+	int failed;
+
+	if (argc == 4 && strcmp(argv[1], "--connects") == 0) {
+		int w = strcmp(argv[2], "connectx") == 0 ? CONNECTX :
+		    strcmp(argv[2], "sctp_connectx") == 0 ? SCTP_CONNECTX : PLAIN;
+
+		return connects((enum way)w, atoi(argv[3]));
+	}
+	/* The program itself (libtool's wrapper runs it by its full path). */
+	self = strchr(argv[0], '/') != NULL ? argv[0] : "/proc/self/exe";
+	if (!strace_works()) {
+		printf("SKIP: strace is not installed or may not trace here\n");
+		return 77;
+	}
+	sr = srunner_create(syscalls_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
