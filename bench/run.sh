@@ -28,3 +28,6 @@ if [ -x "$b/bench/usrsctp_bench" ]; then
 	echo
 	"$b/bench/usrsctp_bench"
 fi
+# A lone destination beyond connect(2): system calls (strace) and wall time.
+echo
+sh "$(dirname "$0")/syscalls.sh" "$b"
