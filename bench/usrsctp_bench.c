@@ -24,6 +24,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "usrsctp_stack.h"
+
 #define SPORT	5001
 #define MAXRUNS	50
 
@@ -36,26 +38,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static uint16_t
-free_udp_port(void)
-{
-	struct sockaddr_in6 sin6;
-	socklen_t len = sizeof(sin6);
-	int fd, off = 0;
-	uint16_t port = 0;
-
-	if ((fd = socket(AF_INET6, SOCK_DGRAM, 0)) < 0)
-		return 0;
-	(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-	memset(&sin6, 0, sizeof(sin6));
-	sin6.sin6_family = AF_INET6;
-	if (bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sin6, &len) == 0)
-		port = ntohs(sin6.sin6_port);
-	close(fd);
-	return port;
 }
 
 static struct socket *
@@ -162,8 +144,7 @@ main(int argc, char **argv)
 	}
 	(void)cx_getdefault(CX_OPT_ATTEMPT_DELAY_MS, &d);
 
-	encaps = free_udp_port();
-	usrsctp_init(encaps, NULL, NULL);
+	encaps = usstack_start();
 	usrsctp_sysctl_set_sctp_blackhole(2);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;

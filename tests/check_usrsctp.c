@@ -38,7 +38,7 @@ static uint16_t encaps;			/* this process's stack's UDP port */
 static void
 setup(void)
 {
-	encaps = uu_init();
+	encaps = usstack_start();
 	ck_assert_uint_ne(encaps, 0);
 }
 
@@ -734,7 +734,7 @@ START_TEST(cxconnect_over_usrsctp)
 {
 	static const char *const lo4[] = { "127.0.0.1" };
 	const char *b = getenv("top_builddir");
-	uint16_t sport_udp = uu_free_udp_port();
+	uint16_t sport_udp = usstack_free_port();
 	char cmd[512], out[256] = "", err[1024] = "";
 	pid_t server;
 	FILE *f;

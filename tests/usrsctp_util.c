@@ -36,27 +36,6 @@ uu_now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-uint16_t
-uu_free_udp_port(void)
-{
-	struct sockaddr_in6 sin6;
-	socklen_t len = sizeof(sin6);
-	int fd, off = 0;
-	uint16_t port = 0;
-
-	/* A dual-stack socket: the port is free on both families. */
-	if ((fd = socket(AF_INET6, SOCK_DGRAM, 0)) < 0)
-		return 0;
-	(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-	memset(&sin6, 0, sizeof(sin6));
-	sin6.sin6_family = AF_INET6;
-	if (bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sin6, &len) == 0)
-		port = ntohs(sin6.sin6_port);
-	close(fd);
-	return port;
-}
-
 /*
  * The slack upper time bounds allow: 400 ms, or CX_TEST_MARGIN_MS where
  * the valgrind lane (about 20 times slower) sets it; lower bounds stay.
@@ -67,15 +46,6 @@ uu_margin_ms(void)
 	const char *s = getenv("CX_TEST_MARGIN_MS");
 
 	return s != NULL ? atof(s) : 400;
-}
-
-uint16_t
-uu_init(void)
-{
-	uint16_t port = uu_free_udp_port();
-
-	usrsctp_init(port, NULL, NULL);
-	return port;
 }
 
 struct socket *

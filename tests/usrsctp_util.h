@@ -15,13 +15,9 @@
 #include <sys/types.h>
 
 #include "connectx.h"
+#include "usrsctp_stack.h"	/* usstack_start, usstack_free_port */
 
-/* A UDP port free on both 0.0.0.0 and :: right now (host order). */
-uint16_t	 uu_free_udp_port(void);
-
-/* usrsctp_init on a free UDP port, which is returned (host order). */
 double		 uu_margin_ms(void);	/* slack for upper time bounds */
-uint16_t	 uu_init(void);
 
 /* An SCTP socket whose associations encapsulate to remote UDP port encaps. */
 struct socket	*uu_socket(int family, uint16_t encaps);

@@ -23,6 +23,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "usrsctp_stack.h"
+
 #define CHUNK		65536
 #define QUIET_MS	500	/* after stdin's end, before the SHUTDOWN */
 
@@ -46,27 +48,6 @@ all_acked(struct socket *so)
 	if (usrsctp_getsockopt(so, IPPROTO_SCTP, SCTP_STATUS, &st, &len) != 0)
 		return true;
 	return st.sstat_unackdata == 0 && st.sstat_penddata == 0;
-}
-
-/* A UDP port free right now, for this end of the encapsulation. */
-static uint16_t
-free_udp_port(void)
-{
-	struct sockaddr_in6 sin6;
-	socklen_t len = sizeof(sin6);
-	int fd, off = 0;
-	uint16_t port = 0;
-
-	if ((fd = socket(AF_INET6, SOCK_DGRAM, 0)) < 0)
-		return 0;
-	(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-	memset(&sin6, 0, sizeof(sin6));
-	sin6.sin6_family = AF_INET6;
-	if (bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sin6, &len) == 0)
-		port = ntohs(sin6.sin6_port);
-	close(fd);
-	return port;
 }
 
 static const char *
@@ -155,7 +136,7 @@ cxconnect_sctp(const struct sockaddr *list, int n, int family, long encaps,
 	ssize_t k;
 	int flags;
 
-	usrsctp_init(free_udp_port(), NULL, NULL);
+	(void)usstack_start();	/* this end of the encapsulation: a free port */
 	if ((so = usrsctp_socket(family, SOCK_STREAM, IPPROTO_SCTP, NULL, NULL,
 	    0, NULL)) == NULL) {
 		perror("cxconnect: usrsctp_socket");
