@@ -31,15 +31,6 @@
 #define SKIP 77
 
 
-/* Slack for upper time bounds (CX_TEST_MARGIN_MS: the valgrind lane's). */
-static double
-margin_ms(void)
-{
-	const char *s = getenv("CX_TEST_MARGIN_MS");
-
-	return s != NULL ? atof(s) : 0;
-}
-
 static int
 write_file(const char *path, const char *value)
 {
@@ -716,7 +707,7 @@ START_TEST(test_owed_bytes_never_block_cx_step)
 	} while (r == -1 && errno == EINPROGRESS);
 	ck_assert_msg(r == 0, "cx_step: %s", strerror(errno));
 	/* Never blocked: the reader started 600 ms in, no step took 200 ms. */
-	ck_assert_msg(slowest < 200 + margin_ms(), "a cx_step took %.0f ms",
+	ck_assert_msg(slowest < 200 + tu_margin_ms(0), "a cx_step took %.0f ms",
 	    slowest);
 	ck_assert_int_eq(tu_tcp_state(fd), TCP_ESTABLISHED);
 	/* The application sends from byte *len on; the peer gets it all once. */

@@ -27,11 +27,12 @@
 
 #include <check.h>
 
+#include "testutil.h"
 #include "usrsctp_util.h"
 
 #define SPORT		5001		/* SCTP port of the servers (usrsctp's own space) */
 #define D_MS		100		/* the attempt delay the timing tests set */
-#define MARGIN_MS	uu_margin_ms()	/* scheduling, usrsctp's 10 ms tick */
+#define MARGIN_MS	tu_margin_ms(400)	/* scheduling, usrsctp's 10 ms tick */
 
 static uint16_t encaps;			/* this process's stack's UDP port */
 

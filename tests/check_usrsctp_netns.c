@@ -29,13 +29,14 @@
 
 #include <check.h>
 
+#include "testutil.h"
 #include "usrsctp_util.h"
 
 #define SPORT		5001
 #define CLIENT_UDP	9901		/* fresh namespace: any port is free */
 #define SERVER_UDP	9902
 #define D_MS		100
-#define MARGIN_MS	uu_margin_ms()	/* scheduling, usrsctp's 10 ms tick */
+#define MARGIN_MS	tu_margin_ms(400)	/* scheduling, usrsctp's 10 ms tick */
 
 static int
 run(const char *cmd)

@@ -25,15 +25,6 @@
 #include "testutil.h"
 
 
-/* Slack for upper time bounds (CX_TEST_MARGIN_MS: the valgrind lane's). */
-static double
-margin_ms(void)
-{
-	const char *s = getenv("CX_TEST_MARGIN_MS");
-
-	return s != NULL ? atof(s) : 0;
-}
-
 static int
 connect_list(int fd, const struct tu_dlist *d)
 {
@@ -209,7 +200,7 @@ blocking_call_abandoned(int nholes, int delay_ms, int total_ms)
 	ck_assert_int_eq(dis.rc, 0);
 	ck_assert_int_eq(rc, -1);
 	ck_assert_int_eq(err, ECONNABORTED);	/* connectx(2) ERRORS, ECONNABORTED */
-	ck_assert(tu_now_ms() - t0 < 1000 + margin_ms());
+	ck_assert(tu_now_ms() - t0 < 1000 + tu_margin_ms(0));
 	/* No winner, no connection, nothing started after the disconnectx. */
 	ck_assert(!tu_is_connected(fd));
 	ck_assert_int_ne(tu_tcp_state(fd), TCP_SYN_SENT);
@@ -298,7 +289,7 @@ START_TEST(test_v6_socket_reused_after_mapped_attempt_connects_at_once)
 			ck_assert_int_eq(r, 0);
 		} else
 			ck_assert_int_eq(connect_list(fd, &d2), 0);
-		ck_assert(tu_now_ms() - t0 < 1000 + margin_ms());
+		ck_assert(tu_now_ms() - t0 < 1000 + tu_margin_ms(0));
 		ck_assert(peer_is(fd, &live.addr));
 		close(fd);
 	}
@@ -1009,7 +1000,7 @@ START_TEST(test_own_mapped_connect_then_native_connects_at_once)
 		if (nb && r == -1 && errno == EINPROGRESS)
 			r = event_loop(fd, &steps);
 		ck_assert_msg(r == 0, "connectx: %s", strerror(errno));
-		ck_assert(tu_now_ms() - t0 < 1000 + margin_ms());
+		ck_assert(tu_now_ms() - t0 < 1000 + tu_margin_ms(0));
 		ck_assert(peer_is(fd, &live.addr));
 		ck_assert_int_eq(cx_getpeerindex(fd, 0), 0);
 		ck_assert_int_eq(!!(fcntl(fd, F_GETFL) & O_NONBLOCK), nb);
@@ -1056,7 +1047,7 @@ START_TEST(test_sndtimeo_bounds_a_blocking_call)
 		ck_assert_int_eq(connect_list(fd, n == 0 ? &one : &two), -1);
 		ck_assert_int_eq(errno, ETIMEDOUT);
 		el = tu_now_ms() - t0;
-		ck_assert_msg(el >= 290 && el < 1500 + margin_ms(),
+		ck_assert_msg(el >= 290 && el < 1500 + tu_margin_ms(0),
 		    "ended after %.0f ms", el);
 		/* Nothing left: no run for cx_step, no connection, blocking. */
 		ck_assert_int_eq(cx_step(fd, &wait_ms), -1);
@@ -1096,7 +1087,7 @@ START_TEST(test_sndtimeo_bounds_a_blocking_call)
 	t0 = tu_now_ms();
 	ck_assert_int_eq(connect_list(fd, &two), -1);
 	ck_assert_int_eq(errno, ETIMEDOUT);
-	ck_assert(tu_now_ms() - t0 < 1500 + margin_ms());
+	ck_assert(tu_now_ms() - t0 < 1500 + tu_margin_ms(0));
 	close(fd);
 	close(live.fd);
 	tu_blackhole_close(&bh);

@@ -36,18 +36,6 @@ uu_now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/*
- * The slack upper time bounds allow: 400 ms, or CX_TEST_MARGIN_MS where
- * the valgrind lane (about 20 times slower) sets it; lower bounds stay.
- */
-double
-uu_margin_ms(void)
-{
-	const char *s = getenv("CX_TEST_MARGIN_MS");
-
-	return s != NULL ? atof(s) : 400;
-}
-
 struct socket *
 uu_socket(int family, uint16_t encaps)
 {

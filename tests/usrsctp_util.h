@@ -17,7 +17,6 @@
 #include "connectx.h"
 #include "usrsctp_stack.h"	/* usstack_start, usstack_free_port */
 
-double		 uu_margin_ms(void);	/* slack for upper time bounds */
 
 /* An SCTP socket whose associations encapsulate to remote UDP port encaps. */
 struct socket	*uu_socket(int family, uint16_t encaps);
