@@ -132,20 +132,48 @@ attempt_start(struct run *r, int fd)
 	return attempt_end(r, r->nlive - 1, err);
 }
 
+#define SOCKET_LATER	INT_MIN
+#define SOCKET_WON	(INT_MIN + 1)
+
+/*
+ * At the parallel cap, before the oldest attempt is dropped: whether one
+ * has ended meanwhile.  A remembered destination starts its successor at
+ * once (connectx(2), "History"), so the cap can be met before any poll
+ * has seen the first answer; each attempt is asked, oldest first, as a
+ * poll would have (the transport's verdict).  SOCKET_WON when one won,
+ * SOCKET_LATER when one failed (a slot is free: look again), 0 when all
+ * are still in their handshakes.
+ */
+static int
+ended_at_cap(struct run *r)
+{
+	int i, err;
+
+	for (i = 0; i < r->nlive; i++) {
+		if ((err = r->tp->finish(r->live[i].fd)) == EINPROGRESS)
+			continue;
+		return attempt_end(r, i, err) ? SOCKET_WON : SOCKET_LATER;
+	}
+	return 0;
+}
+
 /*
  * A socket for the next attempt: the user's if idle, else a clone, else
  * the user's after giving up the attempt it carries; -errno when none can
- * serve it; SOCKET_LATER when the next is not due yet after all.
+ * serve it; SOCKET_LATER when the next is not due yet after all;
+ * SOCKET_WON when an attempt in flight turned out to have won.
  */
-#define SOCKET_LATER	INT_MIN
 static int
 socket_for_next(struct run *r)
 {
 	int fd, i, err;
 
 	if (r->user_busy && may_clone(r)) {
-		if (r->nlive >= r->policy.max_parallel)
+		if (r->nlive >= r->policy.max_parallel) {
+			if ((fd = ended_at_cap(r)) != 0)
+				return fd;
 			attempt_end(r, 0, ETIMEDOUT);	/* drop the oldest */
+		}
 		/* Out of descriptors (or memory): one at a time, as below. */
 		if (r->user_busy && (fd = sockclone_make(r->recipe)) != -1) {
 			/* The user's number was free: its socket is closed. */
@@ -284,7 +312,9 @@ run_advance(struct run *r, int *wait_ms)
 			/* Those in flight stayed silent for D (the history). */
 			if (r->nlive > 0 && !r->move_on && !r->recalled)
 				r->outlasted = r->nreport;
-			if ((fd = socket_for_next(r)) == SOCKET_LATER)
+			if ((fd = socket_for_next(r)) == SOCKET_WON)
+				return 0;
+			if (fd == SOCKET_LATER)
 				continue;
 			if (attempt_start(r, fd))
 				return 0;

@@ -378,6 +378,78 @@ START_TEST(test_memory_holds_1024_and_evicts_the_entry_expiring_first)
 }
 END_TEST
 
+/*
+ * connectx(2) History: "If the remembered destination answers first, it
+ * wins, and it is forgotten" -- with the parallel cap too.  Four
+ * destinations were refused once each (remembered), then all come back;
+ * CX_OPT_MAX_PARALLEL 2.  Each remembered one starts its successor at
+ * once, so the cap is met before any poll: the first, whose handshake is
+ * done by then, must not be dropped there as silent.
+ */
+START_TEST(test_remembered_destination_that_answered_wins_at_the_parallel_cap)
+{
+	struct sockaddr_storage ss[4], peer;
+	socklen_t len[4], plen;
+	struct tu_dlist dl = { .n = 0 };
+	struct cx_attempt *at;
+	unsigned char buf[4 * sizeof(struct sockaddr_in6)];
+	sa_endpoints_t ep = { 0 };
+	int dead[4], fd, i, n, r, e;
+
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_ge(dead[i] = tu_socket(AF_INET, SOCK_STREAM), 0);
+		tu_set_v4(&ss[i], &len[i], "127.0.0.1", 0);
+		ck_assert_int_eq(bind(dead[i], (struct sockaddr *)&ss[i], len[i]), 0);
+		ck_assert_int_eq(getsockname(dead[i], (struct sockaddr *)&ss[i],
+		    &len[i]), 0);
+		dl.n = 0;
+		tu_dl_add(&dl, &ss[i], len[i]);
+		fd = new_socket();
+		ep.sae_dstaddr = (const struct sockaddr *)buf;
+		ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, dl.a, dl.l, 1);
+		errno = 0;
+		ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0,
+		    NULL, NULL), -1);
+		ck_assert_int_eq(errno, ECONNREFUSED);
+		close(fd);
+	}
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(listen(dead[i], 16), 0);
+
+	fd = new_socket();
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_MAX_PARALLEL, 2), 0);
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, ss, len, 4);
+	r = connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL);
+	e = errno;
+	ck_assert_msg(r == 0, "connectx: %s", strerror(e));
+	n = cx_getattempts(fd, 0, &at);
+	ck_assert_int_ge(n, 1);
+	ck_assert_msg(cx_getpeerindex(fd, 0) == 0,
+	    "winner %d; the first attempt ended %s", cx_getpeerindex(fd, 0),
+	    strerror(at[0].ca_error));
+	ck_assert_int_eq(at[0].ca_error, 0);
+	for (i = 1; i < n; i++)
+		ck_assert_int_eq(at[i].ca_error, ECANCELED);
+	cx_freeattempts(at);
+	plen = sizeof(peer);
+	ck_assert_int_eq(getpeername(fd, (struct sockaddr *)&peer, &plen), 0);
+	ck_assert_uint_eq(tu_port_of(&peer), tu_port_of(&ss[0]));
+	close(fd);
+
+	/* It answered: forgotten, so its successor waits D again. */
+	fd = new_socket();
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, ss, len, 2);
+	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL,
+	    NULL), 0);
+	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 1);
+	ck_assert_int_eq(at[0].ca_error, 0);
+	cx_freeattempts(at);
+	close(fd);
+	for (i = 0; i < 4; i++)
+		close(dead[i]);
+}
+END_TEST
+
 START_TEST(test_off_switch_per_socket_and_default)
 {
 	struct fixture f;
@@ -519,6 +591,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, test_memory_expires_after_its_lifetime);
 	tcase_add_test(tc, test_revived_first_destination_wins_again_and_is_forgotten);
 	tcase_add_test(tc, test_memory_holds_1024_and_evicts_the_entry_expiring_first);
+	tcase_add_test(tc, test_remembered_destination_that_answered_wins_at_the_parallel_cap);
 	tcase_add_test(tc, test_off_switch_per_socket_and_default);
 	tcase_add_test(tc, test_options_out_of_range_are_refused);
 	tcase_add_test(tc, test_environment_turns_history_off);
