@@ -125,7 +125,7 @@ stayed_silent(const struct run *r, const struct cx_attempt *a, int err)
 	case EINPROGRESS:
 		return false;
 	case ECANCELED:
-	case ECONNABORTED:	/* abandoned by disconnectx (HACKING.md, Verdicts) */
+	case ECONNABORTED:	/* the descriptor closed under the run */
 	case ETIMEDOUT:
 	case EINTR:
 	case ENOMEM:
@@ -160,6 +160,20 @@ run_end_report(struct run *r, size_t at, int err)
 {
 	r->report[at].ca_end = mono_now();
 	r->report[at].ca_error = err;
+	/*
+	 * A failure may be disconnectx's doing (the kernel's blocking
+	 * connect wakes with EPIPE, a poll with the reset it caused): looked
+	 * at for failures only, so a win costs nothing more.
+	 */
+	if (err != 0 && err != ECANCELED && !r->cancelled && !r->gone)
+		(void)run_cancelled(r);
+	/*
+	 * Abandoned by disconnectx: neither the destination's doing (not
+	 * history: connectx(2), History) nor reported as ending
+	 * (libconnectx(3), Observer); the record is dropped anyway.
+	 */
+	if (r->cancelled)
+		return;
 	learn_history(r, &r->report[at], err);
 	run_notify(r, at);
 }

@@ -83,9 +83,20 @@ attempt_start(struct run *r, int fd)
 {
 	const struct dest *d = &r->dests.v[r->next];
 	struct cx_attempt *a = &r->report[r->nreport];
-	struct live *l = &r->live[r->nlive++];
+	struct live *l;
 	int err;
 
+	/*
+	 * No attempt starts, nor is reported as starting, once disconnectx
+	 * has asked the run to stop (HACKING.md, Verdicts): the run ends at
+	 * its next look.
+	 */
+	if (fd >= 0 && run_cancelled(r)) {
+		if (fd != r->fd)
+			close(fd);
+		return false;
+	}
+	l = &r->live[r->nlive++];
 	l->fd = fd;
 	l->at = r->nreport++;
 	l->revents = 0;
@@ -113,7 +124,8 @@ attempt_start(struct run *r, int fd)
 	l->quiet = false;
 	if (fd < 0)		/* no socket could be had for it */
 		err = -fd;
-	else if (run_cancelled(r))
+	/* The observer may have closed the descriptor, or called disconnectx. */
+	else if (r->gone || (r->observer.fn != NULL && run_cancelled(r)))
 		err = ECONNABORTED;
 	else if (r->syn != NULL)
 		err = r->tp->start_with_data(fd, (const struct sockaddr *)&d->ss,

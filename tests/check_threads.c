@@ -18,7 +18,8 @@
  * reads SO_ERROR before cx_step() on a random half of its turns, and must
  * still end connected to the live address; every 32nd loop runs a blocking
  * connectx through black holes while a thread of its own calls
- * disconnectx(), and must fail with ECONNABORTED, connected to nothing.
+ * disconnectx(), and must fail with ECONNABORTED, connected to nothing,
+ * its observer told of no abandoned attempt ending.
  */
 #include <config.h>
 
@@ -148,10 +149,29 @@ abandon(void *arg)
 	return NULL;
 }
 
+/*
+ * The observer of an abandoned run: black holes only, so the only end it
+ * may hear of is a give-up (ETIMEDOUT, at the attempt delay); an attempt
+ * still running when disconnectx abandons the run is not reported as
+ * ending, and none starts after it (libconnectx(3), Observer).
+ */
+static void
+watch_abandoned(int fd, const struct cx_attempt *a, void *arg)
+{
+	int *other = arg;
+
+	(void)fd;
+	if (a->ca_error != EINPROGRESS && a->ca_error != ETIMEDOUT &&
+	    *other == 0)
+		*other = a->ca_error;
+}
+
 /* A blocking connectx through black holes, disconnectx'd meanwhile. */
 static bool
 abandoned(struct worker *w, int k)
 {
+	int other = 0;
+
 	struct sockaddr_storage a[2] = { hole.l.addr, hole.l.addr };
 	socklen_t al[2] = { hole.l.addrlen, hole.l.addrlen };
 	unsigned char list[2 * sizeof(struct sockaddr_storage)];
@@ -164,6 +184,7 @@ abandoned(struct worker *w, int k)
 		WFAIL(w, "socket: %s", strerror(errno));
 	cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 10);
 	cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 5000);
+	cx_setobserver(fd, watch_abandoned, &other);
 	ab.fd = fd;
 	atomic_store(&ab.done, 0);
 	atomic_store(&ab.stop, 0);
@@ -183,6 +204,11 @@ abandoned(struct worker *w, int k)
 		close(fd);
 		WFAIL(w, "loop %d: abandoned connectx: %d (%s)", k, rc,
 		    strerror(err));
+	}
+	if (other != 0) {
+		close(fd);
+		WFAIL(w, "loop %d: abandoned attempt reported ending: %s", k,
+		    strerror(other));
 	}
 	close(fd);
 	return true;

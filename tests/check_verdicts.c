@@ -157,7 +157,7 @@ disrupt(void *arg)
 	return NULL;
 }
 
-static int started;
+static int started, ended;
 
 static void
 count_starts(int fd, const struct cx_attempt *a, void *arg)
@@ -166,6 +166,8 @@ count_starts(int fd, const struct cx_attempt *a, void *arg)
 	(void)arg;
 	if (a->ca_error == EINPROGRESS)
 		__atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
+	else
+		__atomic_add_fetch(&ended, 1, __ATOMIC_SEQ_CST);
 }
 
 /* A blocking connectx over n black holes, disconnectx'd at 100 ms. */
@@ -189,7 +191,7 @@ blocking_call_abandoned(int nholes, int delay_ms, int total_ms)
 	if (total_ms > 0)
 		ck_assert_int_eq(cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, total_ms), 0);
 	ck_assert_int_eq(cx_setobserver(fd, count_starts, NULL), 0);
-	started = 0;
+	started = ended = 0;
 	dis.fd = fd;
 	dis.delay_ms = 100;
 	ck_assert_int_eq(pthread_create(&t, NULL, disrupt, &dis), 0);
@@ -210,10 +212,44 @@ blocking_call_abandoned(int nholes, int delay_ms, int total_ms)
 	usleep(2 * (useconds_t)delay_ms * 1000);
 	ck_assert_int_eq(__atomic_load_n(&started, __ATOMIC_SEQ_CST), i);
 	ck_assert_int_le(i, (100 + delay_ms - 1) / delay_ms);
+	/*
+	 * libconnectx(3), Observer: "an attempt still running when
+	 * disconnectx(2) abandons its run is not reported as ending".
+	 */
+	ck_assert_msg(__atomic_load_n(&ended, __ATOMIC_SEQ_CST) == 0,
+	    "%d abandoned attempt(s) reported as ending", ended);
 	/* disconnectx(2): a TCP socket does not connect again. */
 	ck_assert_int_eq(connect_list(fd, &d), -1);
 	ck_assert_int_eq(errno, EISCONN);
+	/* Nor is there anything left to disconnect (disconnectx(2), ENOTCONN). */
+	ck_assert_int_eq(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
 	close(fd);
+	/*
+	 * Nor is it history (connectx(2), History: the destination neither
+	 * failed nor stayed silent; the application gave up): the first
+	 * black hole, live again, does not start its successor at once.
+	 */
+	{
+		struct listener live;
+		struct tu_dlist d2 = { .n = 0 };
+		struct cx_attempt *at;
+		int n;
+
+		ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
+		ck_assert_int_eq(listen(bh[0].l.fd, 64), 0);
+		tu_dl_add(&d2, &bh[0].l.addr, bh[0].l.addrlen);
+		tu_dl_add(&d2, &live.addr, live.addrlen);
+		fd = tu_tcp_socket(AF_INET, 0);
+		ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 250), 0);
+		ck_assert_int_eq(connect_list(fd, &d2), 0);
+		n = cx_getattempts(fd, 0, &at);
+		ck_assert_msg(n == 1, "the abandoned destination was remembered "
+		    "(%d attempts)", n);
+		cx_freeattempts(at);
+		close(fd);
+		close(live.fd);
+	}
 	for (i = 0; i < nholes; i++)
 		tu_blackhole_close(&bh[i]);
 }
