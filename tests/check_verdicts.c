@@ -630,6 +630,64 @@ START_TEST(test_disconnectx_during_cx_step_fails_the_step)
 }
 END_TEST
 
+/*
+ * A Darwin-minded client (curl's shape) asks for a deferred connect on a
+ * non-blocking socket without fast open: the SYN leaves at once, so the
+ * call says EINPROGRESS and the connection is a run like any other
+ * (libconnectx(3), Policy, Associations and Observer: "and returns 0
+ * for"): not established in the record until cx_step ends it, its end
+ * reported by cx_step.
+ */
+static int resume_ends[2];	/* ends reported, the last one's ca_error */
+
+static void
+count_resume_ends(int fd, const struct cx_attempt *a, void *arg)
+{
+	(void)fd;
+	(void)arg;
+	if (a->ca_error != EINPROGRESS) {
+		resume_ends[0]++;
+		resume_ends[1] = a->ca_error;
+	}
+}
+
+START_TEST(test_resume_on_a_nonblocking_socket_whose_syn_left_is_a_run)
+{
+	struct sockaddr_storage refused;
+	socklen_t rlen;
+	sa_endpoints_t ep = { 0 };
+	struct pollfd p;
+	cx_sctp_assoc_t id;
+	int fd;
+
+	tu_refused(&refused, &rlen, AF_INET);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	ck_assert_int_eq(cx_setobserver(fd, count_resume_ends, NULL), 0);
+	ep.sae_dstaddr = (struct sockaddr *)&refused;
+	ep.sae_dstaddrlen = rlen;
+	resume_ends[0] = resume_ends[1] = 0;
+	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY,
+	    CONNECT_RESUME_ON_READ_WRITE, NULL, 0, NULL, NULL), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	/* Under way: an ID, no winner, no end reported yet. */
+	ck_assert_int_eq(cx_getassocid(fd, &id), 0);
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), -1);
+	ck_assert_int_eq(resume_ends[0], 0);
+	p.fd = fd;
+	p.events = POLLOUT;
+	ck_assert_int_eq(poll(&p, 1, 3000), 1);
+	ck_assert_int_eq(cx_step(fd, NULL), -1);
+	ck_assert_int_eq(errno, ECONNREFUSED);
+	ck_assert_int_eq(resume_ends[0], 1);
+	ck_assert_int_eq(resume_ends[1], ECONNREFUSED);
+	ck_assert(!tu_is_connected(fd));
+	ck_assert_int_eq(cx_getassocid(fd, &id), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), -1);
+	close(fd);
+}
+END_TEST
+
 /* ---- cx_step with nothing under way asks the socket ---------------------- */
 
 START_TEST(test_cx_step_after_resume_asks_the_socket)
@@ -1160,6 +1218,7 @@ verdicts_suite(void)
 	tcase_add_test(tc, test_reused_v6_socket_tries_native_after_mapped);
 	tcase_add_test(tc, test_own_mapped_connect_then_native_connects_at_once);
 	tcase_add_test(tc, test_sndtimeo_bounds_a_blocking_call);
+	tcase_add_test(tc, test_resume_on_a_nonblocking_socket_whose_syn_left_is_a_run);
 	suite_add_tcase(s, tc);
 	return s;
 }
