@@ -928,6 +928,8 @@ START_TEST(test_connectx_error_row)
 		if (!make_addr(&b, r, &r->dst[i], &dst[i], &dstlen[i]))
 			return;
 	if (ndst == 2) {
+		/* Zeros behind the list: a row that overstates its length reads them. */
+		memset(list, 0, sizeof(list));
 		n = tu_pack(list, dst, dstlen, 2);
 		ep = (sa_endpoints_t){ ep.sae_srcif, ep.sae_srcaddr,
 		    ep.sae_srcaddrlen, (struct sockaddr *)list, (socklen_t)n };
