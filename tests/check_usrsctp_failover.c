@@ -33,6 +33,7 @@
 
 #include <check.h>
 
+#include "netns_util.h"
 #include "usrsctp_util.h"
 
 #define SPORT		5001
@@ -40,25 +41,7 @@
 #define SERVER_UDP	9902
 #define SLACK_MS	50		/* the bound's own slack: F + 50 ms */
 
-static int
-run(const char *cmd)
-{
-	int r = system(cmd);
-
-	if (r != 0)
-		fprintf(stderr, "command failed (%d): %s\n", r, cmd);
-	return r;
-}
-
-static void
-namespace_setup(void)
-{
-	ck_assert_int_eq(unshare(CLONE_NEWNET), 0);
-	ck_assert_int_eq(run("ip link set lo up && "
-	    "ip addr add 127.0.0.2/32 dev lo && ip addr add 127.0.0.3/32 dev lo"), 0);
-	ck_assert_int_eq(run("nft add table inet cxfo && "
-	    "nft add chain inet cxfo out '{ type filter hook output priority 0 ; }'"), 0);
-}
+static const char *const chains[] = { "out", NULL };
 
 /*
  * Run cmd in a child without waiting for it: the flow must go on while
@@ -198,7 +181,7 @@ one_cut(long f_ms, int out)
 	double fail_ms;
 	int report;
 
-	namespace_setup();
+	nu_setup("cxfo", chains);
 	cl = connect_client(&sink, &report, &id);
 	s.so = cl;
 	if (uu_flow_send(cl, 1000 + 10 * f_ms + 1000, tick, &s, &sent, &fail_ms) == 0 &&
@@ -284,7 +267,7 @@ START_TEST(all_paths_cut_fails_within_12f)
 	double fail_ms;
 	int report, err;
 
-	namespace_setup();
+	nu_setup("cxfo", chains);
 	ck_assert_int_eq(cx_getdefault(CX_OPT_FAILOVER_MS, &f), 0);
 	cl = connect_client(&sink, &report, &id);
 	err = uu_flow_send(cl, 1000 + 30 * f, tick, &s, &sent, &fail_ms);
@@ -313,7 +296,7 @@ START_TEST(primary_restored_nothing_lost)
 	double fail_ms, end;
 	int report;
 
-	namespace_setup();
+	nu_setup("cxfo", chains);
 	ck_assert_int_eq(cx_getdefault(CX_OPT_FAILOVER_MS, &f), 0);
 	cl = connect_client(&sink, &report, &id);
 	ck_assert_int_eq(uu_flow_send(cl, 3500, tick, &s, &sent, &fail_ms), 0);
@@ -335,50 +318,23 @@ START_TEST(primary_restored_nothing_lost)
 }
 END_TEST
 
-/* Why this program cannot run here, or NULL. */
-static const char *
-why_not(void)
+static Suite *
+failover_suite(void)
 {
-	if (geteuid() != 0)
-		return "needs root (a network namespace with 127.0.0.2/.3 and nft rules)";
-	if (system("command -v ip >/dev/null 2>&1 && command -v nft >/dev/null 2>&1") != 0)
-		return "needs ip(8) and nft(8)";
-	if (system("unshare -n true >/dev/null 2>&1") != 0)
-		return "cannot create a network namespace here";
-	/* Debian's user-mode-linux 6.1 (tests/lanes.sh kernel) is built
-	 * without nftables' inet family (CONFIG_NF_TABLES_INET): HACKING.md,
-	 * The kernel lane. */
-	if (system("unshare -n nft add table inet cxprobe >/dev/null 2>&1") != 0)
-		return "this kernel's nftables has no inet family (nft add table inet fails)";
-	return NULL;
-}
+	Suite *s = suite_create("usrsctp_failover");
+	TCase *tc = tcase_create("failover");
 
-int
-main(void)
-{
-	const char *why = why_not();
-	Suite *s;
-	TCase *tc;
-	SRunner *sr;
-	int failed;
-
-	if (why != NULL) {
-		printf("SKIP check_usrsctp_failover: %s\n", why);
-		return 77;
-	}
-	s = suite_create("usrsctp_failover");
-	tc = tcase_create("failover");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, primary_cut_default_f);
 	tcase_add_test(tc, primary_cut_f50);
 	tcase_add_test(tc, all_paths_cut_fails_within_12f);
 	tcase_add_test(tc, primary_restored_nothing_lost);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	/* Each test has its own namespace and stacks: a process of its own. */
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
+}
+
+int
+main(void)
+{
+	return nu_main("check_usrsctp_failover", failover_suite);
 }

@@ -30,6 +30,7 @@
 #include <check.h>
 
 #include "testutil.h"
+#include "netns_util.h"
 #include "usrsctp_util.h"
 
 #define SPORT		5001
@@ -38,15 +39,7 @@
 #define D_MS		100
 #define MARGIN_MS	tu_margin_ms(400)	/* scheduling, usrsctp's 10 ms tick */
 
-static int
-run(const char *cmd)
-{
-	int r = system(cmd);
-
-	if (r != 0)
-		fprintf(stderr, "command failed (%d): %s\n", r, cmd);
-	return r;
-}
+static const char *const chains[] = { "to2", "to3", NULL };
 
 static void
 drop_to(const char *chain, const char *addr)
@@ -55,18 +48,7 @@ drop_to(const char *chain, const char *addr)
 
 	snprintf(cmd, sizeof(cmd), "nft add rule inet cxtest %s ip daddr %s udp dport %d drop",
 	    chain, addr, SERVER_UDP);
-	ck_assert_int_eq(run(cmd), 0);
-}
-
-static void
-namespace_setup(void)
-{
-	ck_assert_int_eq(unshare(CLONE_NEWNET), 0);
-	ck_assert_int_eq(run("ip link set lo up && "
-	    "ip addr add 127.0.0.2/32 dev lo && ip addr add 127.0.0.3/32 dev lo"), 0);
-	ck_assert_int_eq(run("nft add table inet cxtest && "
-	    "nft add chain inet cxtest to2 '{ type filter hook output priority 0 ; }' && "
-	    "nft add chain inet cxtest to3 '{ type filter hook output priority 0 ; }'"), 0);
+	ck_assert_int_eq(nu_run(cmd), 0);
 }
 
 static void
@@ -104,7 +86,7 @@ START_TEST(multihomed_failover)
 	double t0, ms;
 	int n;
 
-	namespace_setup();
+	nu_setup("cxtest", chains);
 	drop_to("to2", "127.0.0.2");
 	server = uu_server_fork(SERVER_UDP, AF_INET, both, 2, SPORT);
 	ck_assert_int_gt(server, 0);
@@ -157,7 +139,7 @@ START_TEST(multihomed_failover)
 	}
 
 	/* 2: 127.0.0.2 comes back (confirmed by heartbeat), the primary goes. */
-	ck_assert_int_eq(run("nft flush chain inet cxtest to2"), 0);
+	ck_assert_int_eq(nu_run("nft flush chain inet cxtest to2"), 0);
 	wait_path(cl, id, "127.0.0.2", SCTP_ACTIVE, 5000);
 	wait_path(cl, id, "127.0.0.3", SCTP_ACTIVE, 5000);
 	drop_to("to3", "127.0.0.3");
@@ -193,11 +175,11 @@ START_TEST(timed_out_call_leaves_nothing)
 	double t0, ms;
 	int st;
 
-	namespace_setup();
+	nu_setup("cxtest", chains);
 	/* UDP header 8 bytes + SCTP common header 12: the first chunk's type at bit 160. */
 	snprintf(cmd, sizeof(cmd), "nft add rule inet cxtest to2 ip daddr 127.0.0.2 "
 	    "udp dport %d @th,160,8 10 drop", CLIENT_UDP);
-	ck_assert_int_eq(run(cmd), 0);
+	ck_assert_int_eq(nu_run(cmd), 0);
 	usrsctp_init(CLIENT_UDP, NULL, NULL);
 	ck_assert_ptr_nonnull(l = uu_listen(AF_INET, two, 1, SPORT));
 	usrsctp_set_non_blocking(l, 1);
@@ -211,7 +193,7 @@ START_TEST(timed_out_call_leaves_nothing)
 	ms = uu_now_ms() - t0;
 	printf("namespace: COOKIE-ECHO dropped, call gave up after %.0f ms\n", ms);
 	ck_assert_uint_eq(id, 7);
-	ck_assert_int_eq(run("nft flush chain inet cxtest to2"), 0);
+	ck_assert_int_eq(nu_run("nft flush chain inet cxtest to2"), 0);
 
 	/* Long enough for a COOKIE-ECHO retransmission with usrsctp's backoff. */
 	usleep(4000 * 1000);
@@ -225,47 +207,21 @@ START_TEST(timed_out_call_leaves_nothing)
 }
 END_TEST
 
-/* Why this program cannot run here, or NULL. */
-static const char *
-why_not(void)
+static Suite *
+netns_suite(void)
 {
-	if (geteuid() != 0)
-		return "needs root (a network namespace with 127.0.0.2/.3 and nft rules)";
-	if (system("command -v ip >/dev/null 2>&1 && command -v nft >/dev/null 2>&1") != 0)
-		return "needs ip(8) and nft(8)";
-	if (system("unshare -n true >/dev/null 2>&1") != 0)
-		return "cannot create a network namespace here";
-	/* Debian's user-mode-linux 6.1 (tests/lanes.sh kernel) is built
-	 * without nftables' inet family (CONFIG_NF_TABLES_INET). */
-	if (system("unshare -n nft add table inet cxprobe >/dev/null 2>&1") != 0)
-		return "this kernel's nftables has no inet family (nft add table inet fails)";
-	return NULL;
+	Suite *s = suite_create("usrsctp_netns");
+	TCase *tc = tcase_create("namespace");
+
+	tcase_set_timeout(tc, 40);
+	tcase_add_test(tc, multihomed_failover);
+	tcase_add_test(tc, timed_out_call_leaves_nothing);
+	suite_add_tcase(s, tc);
+	return s;
 }
 
 int
 main(void)
 {
-	const char *why = why_not();
-	Suite *s;
-	TCase *tc;
-	SRunner *sr;
-	int failed;
-
-	if (why != NULL) {
-		printf("SKIP check_usrsctp_netns: %s\n", why);
-		return 77;
-	}
-	s = suite_create("usrsctp_netns");
-	tc = tcase_create("namespace");
-	tcase_set_timeout(tc, 40);
-	tcase_add_test(tc, multihomed_failover);
-	tcase_add_test(tc, timed_out_call_leaves_nothing);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	/* The namespace and the stack belong to the test's own process. */
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return nu_main("check_usrsctp_netns", netns_suite);
 }
