@@ -77,6 +77,35 @@ may_clone(const struct run *r)
 	return r->clones == CLONES_OK && (!r->nonblocking || r->watched);
 }
 
+/*
+ * start(), and where it says "connected" at once, the transport's look that
+ * the socket made its handshake (HACKING.md, "One system call").  Only a
+ * socket past its handshake answers that look so, and the run's has just
+ * made one: on the user's descriptor it stands for the look after the
+ * start (r->looked).  Any other answer: the descriptor is asked whose it is
+ * before anything more is done on it.
+ */
+static int
+start_confirmed(struct run *r, int fd, const struct dest *d)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&d->ss;
+	int err = r->tp->start(fd, sa, d->len);
+
+	r->looked = false;
+	if (err != 0 || r->tp->confirm == NULL)
+		return err;
+	if ((err = r->tp->confirm(fd)) == 0) {
+		r->looked = fd == r->fd;
+		return 0;
+	}
+	if (fd == r->fd && !run_user_fd_ours(r))
+		return ECONNABORTED;
+	if (err == EINPROGRESS)
+		return r->tp->restart(fd, sa, d->len);
+	/* Connected, and closed since by the peer: connect(2)'s answer stands. */
+	return 0;
+}
+
 /* Start the next destination on fd.  True when it won at once. */
 static bool
 attempt_start(struct run *r, int fd)
@@ -131,8 +160,7 @@ attempt_start(struct run *r, int fd)
 		err = r->tp->start_with_data(fd, (const struct sockaddr *)&d->ss,
 		    d->len, r->syn, r->synlen, r->no_cookie, &l->taken);
 	else
-		err = r->tp->start(fd, (const struct sockaddr *)&d->ss, d->len);
-	r->looked = false;
+		err = start_confirmed(r, fd, d);
 	/*
 	 * Looked at again once begun: a disconnectx that came between the
 	 * look above and the start did not see this attempt to end it.

@@ -55,6 +55,20 @@ struct transport {
 	 * yet, or the attempt's errno (HACKING.md, Verdicts).
 	 */
 	int	(*finish)(int fd);
+	/*
+	 * Optional: after start() returned 0, whether the socket made its
+	 * handshake, in one look (HACKING.md, "One system call"): 0 when it
+	 * is past it; EINPROGRESS when connect(2) only deferred it (fast
+	 * open by the application's TCP_FASTOPEN_CONNECT, a cookie cached);
+	 * another errno when the descriptor answers as no connected socket
+	 * of this transport (the engine then asks whose it is).
+	 */
+	int	(*confirm)(int fd);
+	/*
+	 * With confirm: the run's own socket, whose start was only deferred,
+	 * connects again with a handshake: 0, EINPROGRESS or errno.
+	 */
+	int	(*restart)(int fd, const struct sockaddr *, socklen_t);
 	/* Undo a failed or given-up attempt: the socket can start another. */
 	int	(*abandon)(int fd);
 	/* Put the socket back as inspected before the call (after a failed send). */

@@ -524,6 +524,71 @@ wait_writable(int fd)
 	ck_assert_int_eq(poll(&p, 1, 3000), 1);
 }
 
+/*
+ * One destination, the application's own TCP_FASTOPEN_CONNECT set and a
+ * cookie cached for 127.0.0.1, so that connect(2) alone would return 0
+ * having sent nothing: connectx(2) still makes a handshake ("Data and
+ * flags": an attempt succeeds only after a real handshake; HACKING.md,
+ * Verdicts, "No handshake skipped") and turns the option off.  Each row
+ * is a socket mode and a destination; the server accepts before anyone
+ * writes, which a deferred connect would not let it.
+ */
+static const struct lone_fastopen_row {
+	const char	*name;
+	int		 nonblocking;
+	int		 refused;	/* the destination: refused, else live */
+} lone_fastopen_rows[] = {
+	{ "blocking, live",		0, 0 },
+	{ "blocking, refused",		0, 1 },
+	{ "non-blocking, live",		1, 0 },
+	{ "non-blocking, refused",	1, 1 },
+};
+
+START_TEST(test_lone_destination_with_user_fastopen_connect_makes_a_handshake)
+{
+	const struct lone_fastopen_row *row = &lone_fastopen_rows[_i];
+	struct listener live;
+	struct sockaddr_storage dst;
+	socklen_t dlen;
+	int fd, c, rc, err, one = 1;
+
+	set_fastopen("3");
+	fastopen_listener(&live);
+	fetch_cookie(&live);
+	if (row->refused)
+		tu_refused(&dst, &dlen, AF_INET);	/* 127.0.0.1: the cookie applies */
+	else {
+		dst = live.addr;
+		dlen = live.addrlen;
+	}
+	fd = socket(AF_INET, SOCK_STREAM | (row->nonblocking ? SOCK_NONBLOCK : 0), 0);
+	ck_assert_int_eq(setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one,
+	    sizeof(one)), 0);
+	rc = connectx_data(fd, &dst, dlen, 0, NULL, NULL);
+	err = errno;
+	if (row->nonblocking) {
+		ck_assert_msg(rc == -1 && err == EINPROGRESS, "%s: rc %d errno %d",
+		    row->name, rc, err);
+		wait_writable(fd);
+		rc = cx_step(fd, NULL);
+		err = errno;
+	}
+	if (row->refused) {
+		ck_assert_msg(rc == -1 && err == ECONNREFUSED, "%s: rc %d errno %d",
+		    row->name, rc, err);
+		ck_assert(!tu_is_connected(fd));
+	} else {
+		ck_assert_msg(rc == 0, "%s: rc %d errno %d", row->name, rc, err);
+		ck_assert_int_eq(tu_tcp_state(fd), TCP_ESTABLISHED);
+		ck_assert_int_ge(c = tu_accept(&live, 1000), 0);
+		close(c);
+	}
+	ck_assert_int_eq(fastopen_connect_opt(fd), 0);
+	close(fd);
+	close(live.fd);
+}
+END_TEST
+
 static int
 so_error_of(int fd)
 {
@@ -826,6 +891,8 @@ main(void)
 	tcase_add_test(tc, test_nonblocking_len_with_and_without_cookie);
 	tcase_add_test(tc, test_user_fastopen_connect_option_still_needs_a_handshake);
 	tcase_add_test(tc, test_earlier_deferred_call_leaves_no_fastopen_connect_behind);
+	tcase_add_loop_test(tc, test_lone_destination_with_user_fastopen_connect_makes_a_handshake,
+	    0, (int)(sizeof(lone_fastopen_rows) / sizeof(lone_fastopen_rows[0])));
 	tcase_add_test(tc, test_curl_sequence_without_cookie_reports_einprogress);
 	tcase_add_test(tc, test_curl_sequence_with_cookie_defers_and_failure_shows_its_errno);
 	tcase_add_test(tc, test_owed_bytes_never_block_cx_step);

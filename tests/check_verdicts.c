@@ -833,6 +833,131 @@ START_TEST(test_descriptor_reused_by_another_thread_during_blocking_call)
 }
 END_TEST
 
+/*
+ * One destination and no timeouts: the kernel's own blocking connect(2)
+ * does the waiting (HACKING.md, "One system call").  Another thread, 100 ms
+ * in, closes the descriptor or dup2(2)s a socket of its own onto it, then
+ * lets the black hole answer.  The one look after connect(2) (TCP_INFO)
+ * tells every replacement but an established TCP socket: the call fails
+ * with ECONNABORTED and leaves the other thread's socket alone
+ * (connectx(2) ERRORS).  An established TCP socket answers that look as the
+ * run's own would: the call returns 0, its connect having succeeded, and
+ * the association is tied to the run's socket, so the other thread's
+ * socket never shows it (connectx(2) BUGS).
+ */
+enum lone_swap { SWAP_CLOSE, SWAP_UDP, SWAP_FRESH_TCP, SWAP_ESTABLISHED_TCP };
+
+struct lone_swapper {
+	int			 fd;
+	enum lone_swap		 how;
+	struct blackhole	*bh;
+	struct listener		*other;	/* SWAP_ESTABLISHED_TCP's peer */
+	volatile int		 done;
+};
+
+static void *
+swap_then_answer(void *arg)
+{
+	struct lone_swapper *w = arg;
+	int s = -1, c;
+
+	usleep(100000);
+	switch (w->how) {
+	case SWAP_CLOSE:
+		close(w->fd);
+		break;
+	case SWAP_UDP:
+		s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		break;
+	case SWAP_FRESH_TCP:
+		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		break;
+	case SWAP_ESTABLISHED_TCP:
+		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		connect(s, (struct sockaddr *)&w->other->addr, w->other->addrlen);
+		break;
+	}
+	if (s >= 0) {
+		dup2(s, w->fd);
+		close(s);
+	}
+	/* Room in the black hole's queue: the next SYN is answered. */
+	while (!w->done)
+		if ((c = tu_accept(&w->bh->l, 100)) >= 0)
+			close(c);
+	return NULL;
+}
+
+static const struct lone_swap_row {
+	const char	*name;
+	enum lone_swap	 how;
+	int		 rc, err;
+} lone_swap_rows[] = {
+	{ "closed",			SWAP_CLOSE,		-1, ECONNABORTED },
+	{ "a UDP socket",		SWAP_UDP,		-1, ECONNABORTED },
+	{ "a fresh TCP socket",		SWAP_FRESH_TCP,		-1, ECONNABORTED },
+	{ "an established TCP socket",	SWAP_ESTABLISHED_TCP,	0, 0 },
+};
+
+START_TEST(test_lone_destination_descriptor_replaced_while_the_kernel_waits)
+{
+	const struct lone_swap_row *row = &lone_swap_rows[_i];
+	struct blackhole bh;
+	struct listener other;
+	struct tu_dlist d = { .n = 0 };
+	struct lone_swapper w = { 0 };
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	cx_sctp_assoc_t id;
+	pthread_t t;
+	int fd, rc, err, type = 0;
+
+	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&other, AF_INET, 8), 0);
+	tu_dl_add(&d, &bh.l.addr, bh.l.addrlen);
+	fd = tu_tcp_socket(AF_INET, 0);
+	w.fd = fd;
+	w.how = row->how;
+	w.bh = &bh;
+	w.other = &other;
+	ck_assert_int_eq(pthread_create(&t, NULL, swap_then_answer, &w), 0);
+	rc = connect_list(fd, &d);
+	err = errno;
+	w.done = 1;
+	pthread_join(t, NULL);
+	ck_assert_msg(rc == row->rc && (rc == 0 || err == row->err),
+	    "%s: rc %d errno %d", row->name, rc, err);
+	switch (row->how) {
+	case SWAP_CLOSE:
+		ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+		break;
+	case SWAP_UDP:
+		ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_TYPE, &type,
+		    &(socklen_t){ sizeof(type) }), 0);
+		ck_assert_int_eq(type, SOCK_DGRAM);
+		ck_assert(!tu_is_connected(fd));
+		break;
+	case SWAP_FRESH_TCP:
+		ck_assert_int_eq(tu_tcp_state(fd), TCP_CLOSE);
+		ck_assert(!tu_is_connected(fd));
+		break;
+	case SWAP_ESTABLISHED_TCP:
+		/* The other thread's connection, as it was; no association. */
+		ck_assert_int_eq(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+		ck_assert_int_eq(ti.tcpi_state, TCP_ESTABLISHED);
+		ck_assert(peer_is(fd, &other.addr));
+		break;
+	}
+	if (row->how != SWAP_CLOSE) {
+		ck_assert_int_eq(cx_getassocid(fd, &id), -1);
+		ck_assert_int_eq(errno, ENOTCONN);
+		close(fd);
+	}
+	close(other.fd);
+	tu_blackhole_close(&bh);
+}
+END_TEST
+
 /* ---- a socket reused after a failed connect behaves as a fresh one ------- */
 
 /*
@@ -1213,6 +1338,8 @@ verdicts_suite(void)
 	tcase_add_test(tc, test_descriptor_closed_by_another_thread_during_blocking_call);
 	tcase_add_test(tc, test_descriptor_closed_by_another_thread_with_an_observer);
 	tcase_add_test(tc, test_descriptor_reused_by_another_thread_during_blocking_call);
+	tcase_add_loop_test(tc, test_lone_destination_descriptor_replaced_while_the_kernel_waits,
+	    0, (int)(sizeof(lone_swap_rows) / sizeof(lone_swap_rows[0])));
 	tcase_add_test(tc, test_reused_socket_keeps_parallel_attempts);
 	tcase_add_test(tc, test_reused_socket_takes_a_source_address);
 	tcase_add_test(tc, test_reused_v6_socket_tries_native_after_mapped);
