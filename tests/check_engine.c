@@ -20,20 +20,6 @@
 #include "connectx.h"
 #include "testutil.h"
 
-#ifndef SO_COOKIE
-#define SO_COOKIE 57
-#endif
-
-static uint64_t
-cookie_of(int fd)
-{
-	uint64_t c = 0;
-	socklen_t len = sizeof(c);
-
-	getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &len);
-	return c;
-}
-
 static int
 getint(int fd, int level, int name)
 {
@@ -63,62 +49,15 @@ peer_is(int fd, const struct listener *l)
 	    same_addr(&peer, &l->addr);
 }
 
-/* connectx over n addresses packed from a[]; returns connectx's result. */
-static int
-connect_list(int fd, const struct sockaddr_storage *a, const socklen_t *l, int n)
-{
-	unsigned char buf[64 * sizeof(struct sockaddr_in6)];
-	sa_endpoints_t ep = { 0 };
-
-	ep.sae_dstaddr = (const struct sockaddr *)buf;
-	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, a, l, n);
-	return connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL);
-}
-
-static double
-ms(struct timespec t)
-{
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-/* Frees a black hole's accept queue after a delay: it becomes slow but live. */
-struct unblock {
-	struct blackhole	*b;
-	int			 after_ms;	/* after the first attempt started */
-	int			 started[2];	/* a pipe: the observer writes */
-};
-
 /* The observer: the first attempt is under way (its SYN sent, dropped). */
 static void
 first_started(int fd, const struct cx_attempt *at, void *arg)
 {
-	struct unblock *u = arg;
+	int *started = arg;	/* a pipe's write end */
 
 	(void)fd;
 	if (at->ca_index == 0 && at->ca_error == EINPROGRESS)
-		(void)!write(u->started[1], "s", 1);
-}
-
-/*
- * after_ms counts from the first attempt's start, not from the thread's:
- * in the kernel lane (HACKING.md, The kernel lane) the call can take more
- * than 100 ms to reach its connect, and the first SYN then found room.
- */
-static void *
-unblock_later(void *arg)
-{
-	struct unblock *u = arg;
-	struct pollfd p = { u->started[0], POLLIN, 0 };
-	int fd;
-
-	(void)poll(&p, 1, 10000);
-	usleep((useconds_t)u->after_ms * 1000);
-	/* The filler still retransmitting must not take the freed place. */
-	close(u->b->fill[1]);
-	u->b->fill[1] = -1;
-	fd = accept(u->b->l.fd, NULL, NULL);
-	close(fd);
-	return NULL;
+		(void)!write(*started, "s", 1);
 }
 
 START_TEST(test_slow_but_live_first_address_wins_over_a_later_one)
@@ -126,56 +65,41 @@ START_TEST(test_slow_but_live_first_address_wins_over_a_later_one)
 	struct blackhole slow, dead;
 	struct sockaddr_storage a[2];
 	socklen_t l[2];
-	struct unblock u;
-	struct cx_attempt *at;
+	struct tu_unblock u;
 	pthread_t t;
-	int fd, n;
+	int fd, started[2];
 
 	ck_assert_int_eq(tu_blackhole(&slow, AF_INET), 0);
 	ck_assert_int_eq(tu_blackhole(&dead, AF_INET), 0);
 	a[0] = slow.l.addr; l[0] = slow.l.addrlen;
 	a[1] = dead.l.addr; l[1] = dead.l.addrlen;
-	/* The first SYN is dropped; its retransmission, about 1 s later, is answered. */
+	/*
+	 * The first SYN is dropped; its retransmission, about 1 s later, is
+	 * answered.  The 100 ms count from the first attempt's start, not
+	 * from the thread's: in the kernel lane (HACKING.md, The kernel lane)
+	 * the call can take more than 100 ms to reach its connect, and the
+	 * first SYN then found room.
+	 */
+	ck_assert_int_eq(pipe(started), 0);
 	u.b = &slow;
 	u.after_ms = 100;
-	ck_assert_int_eq(pipe(u.started), 0);
-	pthread_create(&t, NULL, unblock_later, &u);
+	u.started = started[0];
+	pthread_create(&t, NULL, tu_unblock_later, &u);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_eq(cx_setobserver(fd, first_started, &u), 0);
+	ck_assert_int_eq(cx_setobserver(fd, first_started, &started[1]), 0);
 	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 300), 0);
 	ck_assert_int_eq(cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 5000), 0);
-	ck_assert_int_eq(connect_list(fd, a, l, 2), 0);
+	ck_assert_int_eq(tu_connectx(fd, a, l, 2), 0);
 	pthread_join(t, NULL);
-	close(u.started[0]);
-	close(u.started[1]);
-	ck_assert_int_eq(cx_getpeerindex(fd, 0), 0);
+	close(started[0]);
+	close(started[1]);
 	ck_assert(peer_is(fd, &slow.l));
-	n = cx_getattempts(fd, 0, &at);
-	ck_assert_int_eq(n, 2);
-	ck_assert_int_eq(at[0].ca_error, 0);
-	ck_assert_int_eq(at[1].ca_error, ECANCELED);
-	/* The second started at D while the first kept running. */
-	ck_assert(ms(at[1].ca_start) - ms(at[0].ca_start) >= 299);
-	ck_assert(ms(at[0].ca_end) > ms(at[1].ca_start));
-	cx_freeattempts(at);
+	tu_assert_slow_first_won(fd, 300);
 	close(fd);
 	tu_blackhole_close(&slow);
 	tu_blackhole_close(&dead);
 }
 END_TEST
-
-/* A black hole then a live listener: the live attempt runs on a clone. */
-static int
-win_on_clone(int fd, struct blackhole *b, struct listener *live)
-{
-	struct sockaddr_storage a[2];
-	socklen_t l[2];
-
-	a[0] = b->l.addr; l[0] = b->l.addrlen;
-	a[1] = live->addr; l[1] = live->addrlen;
-	cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 30);
-	return connect_list(fd, a, l, 2);
-}
 
 START_TEST(test_winner_lands_on_user_descriptor_with_flags_and_options)
 {
@@ -190,11 +114,11 @@ START_TEST(test_winner_lands_on_user_descriptor_with_flags_and_options)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	rcv_before = getint(fd, SOL_SOCKET, SO_RCVBUF);
-	before = cookie_of(fd);
+	before = tu_cookie(fd);
 
-	ck_assert_int_eq(win_on_clone(fd, &b, &live), 0);
+	ck_assert_int_eq(tu_connect_past(fd, &b, &live, 30), 0);
 	ck_assert(peer_is(fd, &live));
-	ck_assert_msg(cookie_of(fd) != before, "the winner should be a clone");
+	ck_assert_msg(tu_cookie(fd) != before, "the winner should be a clone");
 	ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	ck_assert(!(fcntl(fd, F_GETFL) & O_NONBLOCK));
 	ck_assert_int_eq(getint(fd, IPPROTO_TCP, TCP_NODELAY), 1);
@@ -218,13 +142,13 @@ START_TEST(test_winner_keeps_absent_cloexec_and_present_nonblock)
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 8), 0);
 	/* Blocking, no FD_CLOEXEC: a clone wins, and it has none either. */
 	fd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_eq(win_on_clone(fd, &b, &live), 0);
+	ck_assert_int_eq(tu_connect_past(fd, &b, &live, 30), 0);
 	ck_assert(!(fcntl(fd, F_GETFD) & FD_CLOEXEC));
 	ck_assert(!(fcntl(fd, F_GETFL) & O_NONBLOCK));
 	close(fd);
 	/* Non-blocking: one attempt at a time on the socket itself, and it stays non-blocking. */
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	r = win_on_clone(fd, &b, &live);
+	r = tu_connect_past(fd, &b, &live, 30);
 	ck_assert_int_eq(r, -1);
 	ck_assert_int_eq(errno, EINPROGRESS);
 	do {
@@ -270,17 +194,17 @@ START_TEST(test_explicit_source_port_runs_one_attempt_at_a_time)
 	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, a, l, 2);
 
 	fd = socket(AF_INET, SOCK_STREAM, 0);
-	before = cookie_of(fd);
+	before = tu_cookie(fd);
 	cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 50);
 	t0 = tu_now_ms();
 	ck_assert_int_eq(connectx(fd, &ep, 0, 0, NULL, 0, NULL, NULL), 0);
 	ck_assert(tu_now_ms() - t0 < 50 + 150);
-	ck_assert_int_eq(cookie_of(fd), before);
+	ck_assert_int_eq(tu_cookie(fd), before);
 	getsockname(fd, (struct sockaddr *)&local, &locallen);
 	ck_assert(same_addr(&local, &src));
 	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 2);
 	ck_assert_int_eq(at[0].ca_error, ETIMEDOUT);	/* given up at D */
-	ck_assert(ms(at[0].ca_end) <= ms(at[1].ca_start));
+	ck_assert(tu_ts_ms(at[0].ca_end) <= tu_ts_ms(at[1].ca_start));
 	cx_freeattempts(at);
 	close(fd);
 	tu_blackhole_close(&b);
@@ -308,7 +232,7 @@ START_TEST(test_parallel_cap_drops_the_oldest)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 20);
 	cx_setopt(fd, CX_OPT_MAX_PARALLEL, 2);
-	ck_assert_int_eq(connect_list(fd, a, l, 5), 0);
+	ck_assert_int_eq(tu_connectx(fd, a, l, 5), 0);
 	ck_assert_int_eq(cx_getpeerindex(fd, 0), 4);
 	n = cx_getattempts(fd, 0, &at);
 	ck_assert_int_eq(n, 5);
@@ -316,7 +240,7 @@ START_TEST(test_parallel_cap_drops_the_oldest)
 	for (i = 0; i < n; i++) {
 		overlap = 0;
 		for (j = 0; j < i; j++)
-			if (ms(at[j].ca_end) > ms(at[i].ca_start))
+			if (tu_ts_ms(at[j].ca_end) > tu_ts_ms(at[i].ca_start))
 				overlap++;
 		ck_assert_int_le(overlap, 1);
 	}
@@ -360,7 +284,7 @@ START_TEST(test_late_step_does_not_push_the_later_starts_back)
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 100), 0);
 	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY, 0), 0);
-	ck_assert_int_eq(connect_list(fd, a, l, 4), -1);
+	ck_assert_int_eq(tu_connectx(fd, a, l, 4), -1);
 	ck_assert_int_eq(errno, EINPROGRESS);
 	ck_assert_int_eq(cx_fds(fd, pfd, 8), 1);	/* every attempt watched */
 	/*
@@ -379,9 +303,9 @@ START_TEST(test_late_step_does_not_push_the_later_starts_back)
 	ck_assert_int_eq(r, 0);
 	ck_assert_int_eq(cx_getpeerindex(fd, 0), 3);
 	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 4);
-	second = ms(at[1].ca_start) - ms(at[0].ca_start);
-	third = ms(at[2].ca_start) - ms(at[0].ca_start);
-	fourth = ms(at[3].ca_start) - ms(at[0].ca_start);
+	second = tu_ts_ms(at[1].ca_start) - tu_ts_ms(at[0].ca_start);
+	third = tu_ts_ms(at[2].ca_start) - tu_ts_ms(at[0].ca_start);
+	fourth = tu_ts_ms(at[3].ca_start) - tu_ts_ms(at[0].ca_start);
 	ck_assert_msg(second >= 159, "second start at %.1f ms", second);
 	/* Counted from the start itself, they would come at 260 and 360 ms. */
 	ck_assert_msg(third >= 199 && third < 200 + tu_margin_ms(50),
@@ -413,7 +337,7 @@ START_TEST(test_attempt_timeout_and_total_timeout)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_TIMEOUT_MS, 100), 0);
 	t0 = tu_now_ms();
-	ck_assert_int_eq(connect_list(fd, a, l, 1), -1);
+	ck_assert_int_eq(tu_connectx(fd, a, l, 1), -1);
 	ck_assert_int_eq(errno, ETIMEDOUT);
 	took = tu_now_ms() - t0;
 	ck_assert_msg(took >= 99 && took < 250, "took %.1f ms", took);
@@ -425,7 +349,7 @@ START_TEST(test_attempt_timeout_and_total_timeout)
 	cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 100);
 	cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 250);
 	t0 = tu_now_ms();
-	ck_assert_int_eq(connect_list(fd, a, l, 3), -1);
+	ck_assert_int_eq(tu_connectx(fd, a, l, 3), -1);
 	ck_assert_int_eq(errno, ETIMEDOUT);
 	took = tu_now_ms() - t0;
 	ck_assert_msg(took >= 249 && took < 400, "took %.1f ms", took);
@@ -448,7 +372,7 @@ START_TEST(test_failover_with_clones_leaks_no_descriptor)
 	for (i = 0; i < 40; i++) {
 		fd = socket(AF_INET, SOCK_STREAM, 0);
 		cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 10);
-		ck_assert_int_eq(win_on_clone(fd, &b, &live), 0);
+		ck_assert_int_eq(tu_connect_past(fd, &b, &live, 30), 0);
 		close(fd);
 		c = tu_accept(&live, 1000);
 		ck_assert_int_ge(c, 0);
@@ -514,7 +438,7 @@ START_TEST(test_refusal_in_before_a_late_deadline_is_the_error)
 	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 300), 0);
 	ck_assert_int_eq(cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 50), 0);
 	errno = 0;
-	rc = connect_list(fd, a, l, 2);
+	rc = tu_connectx(fd, a, l, 2);
 	err = errno;
 	ck_assert_int_eq(rc, -1);
 	ck_assert_msg(err == ECONNREFUSED, "errno %d (%s), want ECONNREFUSED", err, strerror(err));
@@ -541,7 +465,7 @@ START_TEST(test_observer_is_told_of_each_attempt_as_it_starts_and_ends)
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	ck_assert_int_eq(cx_setobserver(fd, observe, &seen), 0);
 	cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 30);
-	ck_assert_int_eq(connect_list(fd, a, l, 3), 0);
+	ck_assert_int_eq(tu_connectx(fd, a, l, 3), 0);
 	ck_assert_int_eq(seen.fd, fd);
 	/* [0] starts, is refused; [1] starts; [2] starts; [1] dropped; [2] won. */
 	ck_assert_int_eq(seen.n, 6);

@@ -25,39 +25,13 @@
 #include "connectx.h"
 #include "testutil.h"
 
-#ifndef SO_COOKIE
-#define SO_COOKIE 57
-#endif
-
-static uint64_t
-cookie_of(int fd)
-{
-	uint64_t c = 0;
-	socklen_t len = sizeof(c);
-
-	getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &len);
-	return c;
-}
-
-static double
-ms(struct timespec t)
-{
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
 /* connectx on a non-blocking socket: -1/EINPROGRESS expected. */
 static void
 start(int fd, const struct tu_dlist *dl, long d)
 {
-	unsigned char buf[TU_MAXDEST * sizeof(struct sockaddr_in6)];
-	sa_endpoints_t ep = { 0 };
-
-	ep.sae_dstaddr = (const struct sockaddr *)buf;
-	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, dl->a, dl->l, dl->n);
 	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, d), 0);
 	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY, 0), 0);
-	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL,
-	    NULL), -1);
+	ck_assert_int_eq(tu_connectx(fd, dl->a, dl->l, dl->n), -1);
 	ck_assert_int_eq(errno, EINPROGRESS);
 }
 
@@ -101,7 +75,7 @@ START_TEST(test_poll_loop_runs_attempts_in_parallel)
 	tu_dl_add(&dl, &b.l.addr, b.l.addrlen);
 	tu_dl_add(&dl, &live.addr, live.addrlen);
 	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
-	cookie = cookie_of(fd);
+	cookie = tu_cookie(fd);
 	t0 = tu_now_ms();
 	start(fd, &dl, 50);
 	ck_assert_int_eq(poll_loop(fd, 2), 0);
@@ -113,7 +87,7 @@ START_TEST(test_poll_loop_runs_attempts_in_parallel)
 	ck_assert_int_eq(cx_getpeerindex(fd, 0), 1);
 	ck_assert(tu_is_connected(fd));
 	/* The winner is on the user's descriptor, still non-blocking. */
-	ck_assert(cookie_of(fd) != cookie);
+	ck_assert(tu_cookie(fd) != cookie);
 	ck_assert(fcntl(fd, F_GETFL) & O_NONBLOCK);
 	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 2);
 	ck_assert_int_eq(at[0].ca_error, ECANCELED);	/* ran beside it */
@@ -125,30 +99,11 @@ START_TEST(test_poll_loop_runs_attempts_in_parallel)
 }
 END_TEST
 
-/* Frees a black hole's accept queue: its SYN retransmission is answered. */
-struct unblock {
-	struct blackhole	*b;
-	int			 after_ms;
-};
-
-static void *
-unblock_later(void *arg)
-{
-	struct unblock *u = arg;
-
-	usleep((useconds_t)u->after_ms * 1000);
-	close(u->b->fill[1]);
-	u->b->fill[1] = -1;
-	close(accept(u->b->l.fd, NULL, NULL));
-	return NULL;
-}
-
 START_TEST(test_poll_loop_slow_but_live_first_address_wins)
 {
 	struct blackhole slow, dead;
 	struct tu_dlist dl = { .n = 0 };
-	struct cx_attempt *at;
-	struct unblock u;
+	struct tu_unblock u;
 	pthread_t t;
 	int fd;
 
@@ -156,22 +111,17 @@ START_TEST(test_poll_loop_slow_but_live_first_address_wins)
 	ck_assert_int_eq(tu_blackhole(&dead, AF_INET), 0);
 	tu_dl_add(&dl, &slow.l.addr, slow.l.addrlen);
 	tu_dl_add(&dl, &dead.l.addr, dead.l.addrlen);
+	/* Freed 100 ms on: its SYN retransmission is answered. */
 	u.b = &slow;
 	u.after_ms = 100;
-	pthread_create(&t, NULL, unblock_later, &u);
+	u.started = -1;
+	pthread_create(&t, NULL, tu_unblock_later, &u);
 	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
 	ck_assert_int_eq(cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 5000), 0);
 	start(fd, &dl, 300);
 	ck_assert_int_eq(poll_loop(fd, 2), 0);
 	pthread_join(t, NULL);
-	ck_assert_int_eq(cx_getpeerindex(fd, 0), 0);
-	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 2);
-	ck_assert_int_eq(at[0].ca_error, 0);
-	ck_assert_int_eq(at[1].ca_error, ECANCELED);
-	/* The second started at D while the first kept running. */
-	ck_assert(ms(at[1].ca_start) - ms(at[0].ca_start) >= 299);
-	ck_assert(ms(at[0].ca_end) > ms(at[1].ca_start));
-	cx_freeattempts(at);
+	tu_assert_slow_first_won(fd, 300);
 	close(fd);
 	tu_blackhole_close(&slow);
 	tu_blackhole_close(&dead);
@@ -194,7 +144,7 @@ START_TEST(test_loop_without_cx_fds_runs_one_at_a_time)
 	tu_dl_add(&dl, &b.l.addr, b.l.addrlen);
 	tu_dl_add(&dl, &live.addr, live.addrlen);
 	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
-	cookie = cookie_of(fd);
+	cookie = tu_cookie(fd);
 	start(fd, &dl, 50);
 	pfd.fd = fd;
 	pfd.events = POLLOUT;
@@ -207,7 +157,7 @@ START_TEST(test_loop_without_cx_fds_runs_one_at_a_time)
 	ck_assert_int_eq(at[0].ca_error, ETIMEDOUT);	/* given up at D */
 	ck_assert_int_eq(at[1].ca_error, 0);
 	cx_freeattempts(at);
-	ck_assert(cookie_of(fd) == cookie);
+	ck_assert(tu_cookie(fd) == cookie);
 	close(fd);
 	tu_blackhole_close(&b);
 	close(live.fd);
@@ -347,7 +297,7 @@ START_TEST(test_libuv_loop_runs_attempts_in_parallel)
 	memset(&u, 0, sizeof(u));
 	u.loop = uv_default_loop();
 	u.fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
-	cookie = cookie_of(u.fd);
+	cookie = tu_cookie(u.fd);
 	ck_assert_int_eq(uv_timer_init(u.loop, &u.timer), 0);
 	u.timer.data = &u;
 	t0 = tu_now_ms();
@@ -360,7 +310,7 @@ START_TEST(test_libuv_loop_runs_attempts_in_parallel)
 	ck_assert_msg(took >= 49 && took < 50 + tu_margin_ms(250), "connected after %.0f ms", took);
 	ck_assert_int_eq(cx_getpeerindex(u.fd, 0), 1);
 	ck_assert(tu_is_connected(u.fd));
-	ck_assert(cookie_of(u.fd) != cookie);
+	ck_assert(tu_cookie(u.fd) != cookie);
 	ck_assert_int_eq(cx_getattempts(u.fd, 0, &at), 2);
 	ck_assert_int_eq(at[0].ca_error, ECANCELED);
 	ck_assert_int_eq(at[1].ca_error, 0);

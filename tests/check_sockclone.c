@@ -122,33 +122,14 @@ same(const struct val *a, const struct val *b)
 	    memcmp(a->v, b->v, a->len) == 0));
 }
 
-static uint64_t
-cookie_of(int fd)
-{
-	uint64_t c = 0;
-	socklen_t len = sizeof(c);
-
-	getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &len);
-	return c;
-}
-
 /* [black hole, live] on fd; the live attempt runs on a clone and wins. */
 static void
 connect_past(int fd, const struct blackhole *b, const struct listener *live)
 {
-	struct sockaddr_storage a[2];
-	socklen_t l[2];
-	unsigned char buf[2 * sizeof(struct sockaddr_in6)];
-	sa_endpoints_t ep = { 0 };
 	int r;
 
-	a[0] = b->l.addr; l[0] = b->l.addrlen;
-	a[1] = live->addr; l[1] = live->addrlen;
-	ep.sae_dstaddr = (const struct sockaddr *)buf;
-	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, a, l, 2);
-	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, D), 0);
 	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY, 0), 0);
-	r = connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL);
+	r = tu_connect_past(fd, b, live, D);
 	ck_assert_msg(r == 0, "connectx: %s", strerror(errno));
 	ck_assert_int_eq(cx_getpeerindex(fd, 0), 1);
 }
@@ -197,9 +178,9 @@ START_TEST(test_every_settable_option_reads_back_after_a_clone_win)
 	ck_assert_int_eq(set_all(fd, took2), n);
 	for (i = 0; i < NOPTS; i++)
 		read_opt(fd, opts[i].level, opts[i].opt, &before[i]);
-	cookie = cookie_of(fd);
+	cookie = tu_cookie(fd);
 	connect_past(fd, &b, &live);
-	ck_assert_msg(cookie_of(fd) != cookie, "the clone did not win");
+	ck_assert_msg(tu_cookie(fd) != cookie, "the clone did not win");
 
 	/* Each option the test set, before and after. */
 	for (i = 0; i < NOPTS; i++) {
@@ -263,14 +244,14 @@ START_TEST(test_socket_filter_is_noticed_and_attempts_run_one_at_a_time)
 	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
 	    sizeof(prog)), 0);
-	cookie = cookie_of(fd);
+	cookie = tu_cookie(fd);
 	connect_past(fd, &b, &live);
 	/* Given up at D for the next, on the caller's own socket. */
 	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 2);
 	ck_assert_int_eq(at[0].ca_error, ETIMEDOUT);
 	ck_assert_int_eq(at[1].ca_error, 0);
 	cx_freeattempts(at);
-	ck_assert(cookie_of(fd) == cookie);
+	ck_assert(tu_cookie(fd) == cookie);
 	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, NULL, &blocks), 0);
 	ck_assert_uint_eq(blocks, 1);
 	close(fd);
@@ -302,9 +283,9 @@ START_TEST(test_ipv6_options_read_back_after_a_clone_win)
 		    sizeof(int)), 0);
 		read_opt(fd, o[i].level, o[i].name, &before[i]);
 	}
-	cookie = cookie_of(fd);
+	cookie = tu_cookie(fd);
 	connect_past(fd, &b, &live);
-	ck_assert(cookie_of(fd) != cookie);
+	ck_assert(tu_cookie(fd) != cookie);
 	for (i = 0; i < 4; i++) {
 		read_opt(fd, o[i].level, o[i].name, &after);
 		ck_assert_msg(same(&after, &before[i]), "option %d/%d lost",

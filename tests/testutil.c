@@ -13,7 +13,12 @@
 
 #include <check.h>
 
+#include "connectx.h"
 #include "testutil.h"
+
+#ifndef SO_COOKIE
+#define SO_COOKIE 57
+#endif
 
 void
 tu_loopback(struct sockaddr_storage *ss, socklen_t *len, int family, uint16_t port)
@@ -104,6 +109,37 @@ tu_refused(struct sockaddr_storage *ss, socklen_t *len, int family)
 		tu_loopback(ss, len, family, 1);
 }
 
+void *
+tu_unblock_later(void *arg)
+{
+	struct tu_unblock *u = arg;
+	struct pollfd p = { u->started, POLLIN, 0 };
+
+	if (u->started >= 0)
+		(void)poll(&p, 1, 10000);
+	usleep((useconds_t)u->after_ms * 1000);
+	/* The filler still retransmitting must not take the freed place. */
+	close(u->b->fill[1]);
+	u->b->fill[1] = -1;
+	close(accept(u->b->l.fd, NULL, NULL));
+	return NULL;
+}
+
+void
+tu_assert_slow_first_won(int fd, long d)
+{
+	struct cx_attempt *at;
+
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 0);
+	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 2);
+	ck_assert_int_eq(at[0].ca_error, 0);
+	ck_assert_int_eq(at[1].ca_error, ECANCELED);
+	/* The second started at D while the first kept running. */
+	ck_assert(tu_ts_ms(at[1].ca_start) - tu_ts_ms(at[0].ca_start) >= d - 1);
+	ck_assert(tu_ts_ms(at[0].ca_end) > tu_ts_ms(at[1].ca_start));
+	cx_freeattempts(at);
+}
+
 size_t
 tu_pack(unsigned char *buf, const struct sockaddr_storage *addrs,
     const socklen_t *lens, int n)
@@ -177,6 +213,12 @@ tu_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+double
+tu_ts_ms(struct timespec t)
+{
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
 double
@@ -290,6 +332,41 @@ tu_assert_no_connection(const struct listener *l)
 
 	ck_assert_msg(poll(&pfd, 1, 100) == 0,
 	    "the listener got a connection: a check let a connect through");
+}
+
+uint64_t
+tu_cookie(int fd)
+{
+	uint64_t c = 0;
+	socklen_t len = sizeof(c);
+
+	getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &len);
+	return c;
+}
+
+int
+tu_connectx(int fd, const struct sockaddr_storage *a, const socklen_t *l,
+    int n)
+{
+	unsigned char buf[TU_MAXDEST * sizeof(struct sockaddr_storage)];
+	sa_endpoints_t ep = { 0 };
+
+	ck_assert_int_le(n, TU_MAXDEST);
+	ep.sae_dstaddr = (const struct sockaddr *)buf;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, a, l, n);
+	return connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL);
+}
+
+int
+tu_connect_past(int fd, const struct blackhole *b,
+    const struct listener *live, long d)
+{
+	struct sockaddr_storage a[2] = { b->l.addr, live->addr };
+	socklen_t l[2] = { b->l.addrlen, live->addrlen };
+
+	if (cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, d) != 0)
+		return -1;
+	return tu_connectx(fd, a, l, 2);
 }
 
 void

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -37,6 +38,28 @@ void	tu_blackhole_close(struct blackhole *);
 /* An address on loopback with no listener: connecting is refused at once. */
 void	tu_refused(struct sockaddr_storage *, socklen_t *, int family);
 
+/*
+ * Frees a black hole's accept queue after_ms milliseconds on: its next
+ * SYN retransmission (about 1 s after the first) is answered, and the
+ * destination becomes slow but live.  A thread's start routine (arg: a
+ * struct tu_unblock).  started is a descriptor to wait on first (up to
+ * 10 s; the after_ms then count from when it became readable), or -1 to
+ * count from the thread's start.
+ */
+struct tu_unblock {
+	struct blackhole	*b;
+	int			 after_ms;
+	int			 started;
+};
+
+void	*tu_unblock_later(void *);
+/*
+ * The run on fd to [slow but live, other] ended on the slow first one: the
+ * second attempt started d ms after it, beside it, and was cancelled when
+ * the first won (connectx(2), "Parallel attempts").
+ */
+void	 tu_assert_slow_first_won(int fd, long d);
+
 /* Loopback address of the family with the given port (host order). */
 void	tu_loopback(struct sockaddr_storage *, socklen_t *, int family, uint16_t port);
 
@@ -54,6 +77,8 @@ int	tu_accept(const struct listener *, int ms);
 
 /* Milliseconds on the monotonic clock. */
 double	tu_now_ms(void);
+/* A time (struct cx_attempt's ca_start, ca_end) in milliseconds. */
+double	tu_ts_ms(struct timespec);
 
 /*
  * Slack for an upper time bound: dflt, or CX_TEST_MARGIN_MS when that is
@@ -88,6 +113,24 @@ int	tu_tcp_socket(int family, int extra);
 int	tu_tcp_connecting(int family, struct blackhole *);
 /* The listener got no connection within 100 ms. */
 void	tu_assert_no_connection(const struct listener *);
+/* The socket's SO_COOKIE (its identity: a clone that won has another), or 0. */
+uint64_t tu_cookie(int fd);
+
+/*
+ * connectx(2) on fd to the n addresses a[] (lengths l[], at most
+ * TU_MAXDEST), packed into its destination list; no source, data or
+ * flags.  Returns what connectx returned (errno kept).
+ */
+int	tu_connectx(int fd, const struct sockaddr_storage *a,
+	    const socklen_t *l, int n);
+/*
+ * tu_connectx to [black hole, live listener] with an attempt delay of d ms
+ * (CX_OPT_ATTEMPT_DELAY_MS): the live attempt starts at d, on a clone
+ * beside the first where the socket allows (connectx(2), "Parallel
+ * attempts").  -1 with cx_setopt's errno if the delay cannot be set.
+ */
+int	tu_connect_past(int fd, const struct blackhole *,
+	    const struct listener *live, long d);
 
 /* A destination list being built: at most TU_MAXDEST addresses. */
 #define TU_MAXDEST	8
