@@ -34,16 +34,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-#define EXPECT_ERR(call, want) do {					\
-	int r_, e_;							\
-	errno = 0;							\
-	r_ = (call);							\
-	e_ = errno;							\
-	ck_assert_msg(r_ == -1 && e_ == (want),				\
-	    "%s: returned %d, errno %d (%s); want -1, errno %d (%s)",	\
-	    #call, r_, e_, strerror(e_), (want), strerror(want));	\
-} while (0)
-
 /* connectx fails with want; *len and *connid are written with 0. */
 #define CX_FAIL(fd, ep, assoc, flags, iov, iovcnt, want) do {		\
 	size_t len_ = 777;						\
@@ -56,11 +46,6 @@
 
 /* connectx with no data, no flags, ANY association. */
 #define CX_FAIL0(fd, ep, want)	CX_FAIL(fd, ep, SAE_ASSOCID_ANY, 0, NULL, 0, want)
-
-#define UNCHANGED(fd, s) do {						\
-	const char *what_ = tu_snap_changed((fd), (s));			\
-	ck_assert_msg(what_ == NULL, "socket changed: %s", what_);	\
-} while (0)
 
 /* Fresh socket left fresh: not bound, not connected, not on a device. */
 #define PRISTINE(fd) do {						\
@@ -85,33 +70,6 @@ dst_ep(const void *dst, socklen_t len)
 }
 
 /* A socket of the family bound to loopback:port (0: any), kept by the caller. */
-static int
-bound_sock(int family, int type, uint16_t port, struct sockaddr_storage *ss,
-    socklen_t *len)
-{
-	int fd = tu_socket(family, type);
-
-	tu_loopback(ss, len, family, port);
-	ck_assert_msg(bind(fd, (struct sockaddr *)ss, *len) == 0, "bind: %s",
-	    strerror(errno));
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)ss, len), 0);
-	return fd;
-}
-
-/* A TCP socket connected (by connect(2)) to a new listener; peer accepted. */
-static int
-tcp_connected(int family, struct listener *l, int *peer)
-{
-	int fd = tu_socket(family, SOCK_STREAM);
-
-	ck_assert_int_eq(tu_listen(l, family, 8), 0);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&l->addr, l->addrlen), 0);
-	*peer = tu_accept(l, 2000);
-	ck_assert_int_ge(*peer, 0);
-	ck_assert_int_eq(tu_tcp_state(fd), TCP_ESTABLISHED);
-	return fd;
-}
-
 /* A TCP listening socket on loopback. */
 static int
 tcp_listening(int family, struct listener *l)
@@ -153,33 +111,22 @@ lo_index(void)
  * row 2" is the second EINVAL entry there).
  */
 
-/* The socket a row's call is made on. */
+/* The socket a row's call is made on: enum tu_sock's (testutil.h), or one of these. */
 enum sock {
-	S_TCP4 = 0, S_TCP6, S_UDP4, S_UDP6,
-	S_NEG,			/* -1 */
-	S_CLOSED,		/* a descriptor number just closed */
-	S_PIPE, S_DEVNULL,	/* descriptors that are not sockets */
-	S_UNIX_STREAM, S_UNIX_DGRAM, S_UNIX_LISTENING,
-	S_NETLINK,		/* skipped where there is none */
-	S_RAW4, S_RAW6,		/* SOCK_RAW, IPPROTO_UDP: root only */
-	S_ICMP4,		/* ping socket: skipped where not allowed */
+	S_UNIX_LISTENING = S_OWN,
 	S_TCP4_LISTENING, S_TCP6_LISTENING,
 	S_TCP4_CONNECTED, S_TCP6_CONNECTED,	/* by connect(2), accepted */
 	S_TCP6_CONNECTX,	/* connected by connectx to the row's listener */
 	S_TCP4_CONNECTING, S_TCP6_CONNECTING,	/* SYN_SENT to a black hole */
-	S_UDP4_CONNECTED,	/* connect(2) to a free loopback port */
 	S_TCP4_BOUND, S_UDP6_BOUND,		/* bound to loopback, port 0 */
 	S_TCP4_REUSEADDR,	/* SO_REUSEADDR set */
 };
 
 static const char *const sock_name[] = {
-	"TCP/IPv4", "TCP/IPv6", "UDP/IPv4", "UDP/IPv6", "descriptor -1",
-	"closed descriptor", "pipe", "/dev/null", "AF_UNIX stream",
-	"AF_UNIX datagram", "AF_UNIX listening", "AF_NETLINK", "raw IPv4",
-	"raw IPv6", "ICMP datagram", "TCP/IPv4 listening", "TCP/IPv6 listening",
+	"AF_UNIX listening", "TCP/IPv4 listening", "TCP/IPv6 listening",
 	"TCP/IPv4 connected", "TCP/IPv6 connected", "TCP/IPv6 connected by connectx",
-	"TCP/IPv4 connecting", "TCP/IPv6 connecting", "UDP/IPv4 connected",
-	"TCP/IPv4 bound", "UDP/IPv6 bound", "TCP/IPv4 SO_REUSEADDR",
+	"TCP/IPv4 connecting", "TCP/IPv6 connecting", "TCP/IPv4 bound",
+	"UDP/IPv6 bound", "TCP/IPv4 SO_REUSEADDR",
 };
 
 /* An address in a row. */
@@ -239,7 +186,7 @@ enum need { NEED_NOTHING = 0, NEED_ROOT, NEED_FOREIGN_SRC };
 
 struct row {
 	const char	*name;
-	enum sock	sock;
+	int		sock;			/* enum tu_sock or enum sock */
 	bool		no_endpoints;		/* endpoints NULL */
 	enum srcif	srcif;
 	struct addr	src;
@@ -275,11 +222,11 @@ static const struct row rows[] = {
 	{ "EBADF before EINVAL rows 1 and 5 (NULL, associd 5, flag 0x80)", S_NEG,
 	  .no_endpoints = true, .assoc = 5, .flags = 0x80, .want = EBADF },
 	/* ENOTSOCK */
-	{ "ENOTSOCK: pipe", S_PIPE, .dst = { LO4(9) }, .want = ENOTSOCK,
+	{ "ENOTSOCK: pipe", S_PIPE_R, .dst = { LO4(9) }, .want = ENOTSOCK,
 	  .after = AFTER_UNCHANGED },
 	{ "ENOTSOCK: /dev/null", S_DEVNULL, .dst = { LO4(9) }, .want = ENOTSOCK,
 	  .after = AFTER_UNCHANGED },
-	{ "ENOTSOCK before EINVAL row 1 (endpoints NULL)", S_PIPE,
+	{ "ENOTSOCK before EINVAL row 1 (endpoints NULL)", S_PIPE_R,
 	  .no_endpoints = true, .want = ENOTSOCK, .after = AFTER_UNCHANGED },
 	/* EINVAL row 1: endpoints NULL */
 	{ "EINVAL row 1: endpoints NULL", S_TCP4, .no_endpoints = true,
@@ -732,11 +679,11 @@ make_addr(struct bench *b, const struct row *r, const struct addr *a,
 		tu_refused(ss, len, a->family);
 		break;
 	case A_RECEIVER:
-		*held = bound_sock(a->family, SOCK_DGRAM, 0, ss, len);
+		*held = tu_bound(a->family, SOCK_DGRAM, 0, ss, len);
 		break;
 	case A_INUSE_TCP:
 	case A_INUSE_UDP:
-		*held = bound_sock(a->family, a->kind == A_INUSE_TCP ?
+		*held = tu_bound(a->family, a->kind == A_INUSE_TCP ?
 		    SOCK_STREAM : SOCK_DGRAM, 0, ss, len);
 		break;
 	case A_IFADDR:
@@ -762,27 +709,11 @@ make_sock(struct bench *b, const struct row *r)
 	struct sockaddr_un sun;
 	socklen_t len;
 	sa_endpoints_t ep;
-	int fd, p[2], one = 1;
+	int fd, one = 1;
 
-	switch (r->sock) {
-	case S_TCP4:		return tu_socket(AF_INET, SOCK_STREAM);
-	case S_TCP6:		return tu_socket(AF_INET6, SOCK_STREAM);
-	case S_UDP4:		return tu_socket(AF_INET, SOCK_DGRAM);
-	case S_UDP6:		return tu_socket(AF_INET6, SOCK_DGRAM);
-	case S_NEG:		return -1;
-	case S_CLOSED:
-		fd = tu_socket(AF_INET, SOCK_STREAM);
-		close(fd);
-		return fd;
-	case S_PIPE:
-		ck_assert_int_eq(pipe(p), 0);
-		return p[0];
-	case S_DEVNULL:
-		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-		ck_assert_int_ge(fd, 0);
-		return fd;
-	case S_UNIX_STREAM:	return tu_socket(AF_UNIX, SOCK_STREAM);
-	case S_UNIX_DGRAM:	return tu_socket(AF_UNIX, SOCK_DGRAM);
+	if (r->sock < S_OWN)
+		return tu_sock_make(r->sock, r->name);
+	switch ((enum sock)r->sock) {
 	case S_UNIX_LISTENING:
 		fd = tu_socket(AF_UNIX, SOCK_STREAM);
 		memset(&sun, 0, sizeof(sun));
@@ -793,34 +724,12 @@ make_sock(struct bench *b, const struct row *r)
 		ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 		ck_assert_int_eq(listen(fd, 1), 0);
 		return fd;
-	case S_NETLINK:
-		if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0)) < 0)
-			printf("SKIP: %s: no AF_NETLINK socket: %s\n", r->name,
-			    strerror(errno));
-		return fd < 0 ? -2 : fd;
-	case S_RAW4:
-	case S_RAW6:
-		fd = socket(r->sock == S_RAW4 ? AF_INET : AF_INET6,
-		    SOCK_RAW | SOCK_CLOEXEC, IPPROTO_UDP);
-		if (fd < 0) {
-			ck_assert_msg(errno == EPERM || errno == EACCES,
-			    "%s: socket: %s", r->name, strerror(errno));
-			printf("SKIP: %s: SOCK_RAW: %s\n", r->name,
-			    strerror(errno));
-			return -2;
-		}
-		return fd;
-	case S_ICMP4:
-		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
-		if (fd < 0)
-			printf("SKIP: %s: no IPPROTO_ICMP dgram socket "
-			    "(net.ipv4.ping_group_range): %s\n", r->name,
-			    strerror(errno));
-		return fd < 0 ? -2 : fd;
 	case S_TCP4_LISTENING:	return tcp_listening(AF_INET, &b->own);
 	case S_TCP6_LISTENING:	return tcp_listening(AF_INET6, &b->own);
-	case S_TCP4_CONNECTED:	return tcp_connected(AF_INET, &b->own, &b->peer);
-	case S_TCP6_CONNECTED:	return tcp_connected(AF_INET6, &b->own, &b->peer);
+	case S_TCP4_CONNECTED:
+		return tu_tcp_connected(AF_INET, &b->own, &b->peer, false);
+	case S_TCP6_CONNECTED:
+		return tu_tcp_connected(AF_INET6, &b->own, &b->peer, false);
 	case S_TCP6_CONNECTX:
 		fd = tu_socket(AF_INET6, SOCK_STREAM);
 		(void)live_of(b, AF_INET6);
@@ -830,15 +739,10 @@ make_sock(struct bench *b, const struct row *r)
 		return fd;
 	case S_TCP4_CONNECTING:	return tu_tcp_connecting(AF_INET, &b->bh);
 	case S_TCP6_CONNECTING:	return tu_tcp_connecting(AF_INET6, &b->bh);
-	case S_UDP4_CONNECTED:
-		fd = tu_socket(AF_INET, SOCK_DGRAM);
-		tu_loopback(&ss, &len, AF_INET, tu_free_port(AF_INET));
-		ck_assert_int_eq(connect(fd, (struct sockaddr *)&ss, len), 0);
-		return fd;
 	case S_TCP4_BOUND:
-		return bound_sock(AF_INET, SOCK_STREAM, 0, &ss, &len);
+		return tu_bound(AF_INET, SOCK_STREAM, 0, &ss, &len);
 	case S_UDP6_BOUND:
-		return bound_sock(AF_INET6, SOCK_DGRAM, 0, &ss, &len);
+		return tu_bound(AF_INET6, SOCK_DGRAM, 0, &ss, &len);
 	case S_TCP4_REUSEADDR:
 		fd = tu_socket(AF_INET, SOCK_STREAM);
 		ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
@@ -958,7 +862,7 @@ START_TEST(test_connectx_error_row)
 	    iov, r->iovcnt, lenp, cidp);
 	err = errno;
 
-	tu_row_errno(r->name, sock_name[r->sock], ret, err, r->want);
+	tu_row_errno(r->name, tu_sock_name(r->sock, sock_name), ret, err, r->want);
 	if (lenp != NULL)
 		ck_assert_msg(len == 0, "%s: *len not written: %zu", r->name, len);
 	if (cidp != NULL)
@@ -1011,7 +915,7 @@ START_TEST(test_connectx_eaddrinuse_not_for_a_v6only_source)
 	size_t len;
 	sae_connid_t cid;
 	int one = 1, fd = tu_socket(AF_INET6, SOCK_STREAM);
-	int other = bound_sock(AF_INET, SOCK_STREAM, 0, &s, &sl);
+	int other = tu_bound(AF_INET, SOCK_STREAM, 0, &s, &sl);
 
 	/*
 	 * 127.0.0.1:P is held by an IPv4 socket.  [::]:P is free for an
@@ -1038,8 +942,8 @@ START_TEST(test_connectx_eisconn_not_for_udp)
 	struct sockaddr_storage a, b;
 	socklen_t al, bl;
 	sa_endpoints_t ep;
-	int ra = bound_sock(AF_INET, SOCK_DGRAM, 0, &a, &al);
-	int rb = bound_sock(AF_INET, SOCK_DGRAM, 0, &b, &bl);
+	int ra = tu_bound(AF_INET, SOCK_DGRAM, 0, &a, &al);
+	int rb = tu_bound(AF_INET, SOCK_DGRAM, 0, &b, &bl);
 	int fd = tu_socket(AF_INET, SOCK_DGRAM);
 	char c;
 
@@ -1198,7 +1102,7 @@ START_TEST(test_connectx_hacking_udp_65507_passes)
 	sa_endpoints_t ep;
 	struct iovec iov = { big, sizeof(big) };
 	size_t len = 0;
-	int r = bound_sock(AF_INET, SOCK_DGRAM, 0, &d, &dl);
+	int r = tu_bound(AF_INET, SOCK_DGRAM, 0, &d, &dl);
 	int fd = tu_socket(AF_INET, SOCK_DGRAM);
 
 	ep = dst_ep(&d, dl);
@@ -1216,7 +1120,7 @@ START_TEST(test_connectx_hacking_udp_failed_reassociation_keeps_record)
 	sa_endpoints_t ep;
 	struct tu_snap s;
 	sctp_assoc_t id = 0, id2 = 0;
-	int r = bound_sock(AF_INET, SOCK_DGRAM, 0, &a, &al);
+	int r = tu_bound(AF_INET, SOCK_DGRAM, 0, &a, &al);
 	int fd = tu_socket(AF_INET, SOCK_DGRAM);
 
 	/*

@@ -28,29 +28,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-#define EXPECT_ERR(call, want) do {					\
-	int r_, e_;							\
-	errno = 0;							\
-	r_ = (call);							\
-	e_ = errno;							\
-	ck_assert_msg(r_ == -1 && e_ == (want),				\
-	    "%s: returned %d, errno %d (%s); want -1, errno %d (%s)",	\
-	    #call, r_, e_, strerror(e_), (want), strerror(want));	\
-} while (0)
-
-#define EXPECT_OK(call) do {						\
-	int r_;								\
-	errno = 0;							\
-	r_ = (call);							\
-	ck_assert_msg(r_ == 0, "%s: returned %d, errno %d (%s)", #call,	\
-	    r_, errno, strerror(errno));				\
-} while (0)
-
-#define UNCHANGED(fd, s) do {						\
-	const char *what_ = tu_snap_changed((fd), (s));			\
-	ck_assert_msg(what_ == NULL, "socket changed: %s", what_);	\
-} while (0)
-
 static uint16_t
 local_port(int fd)
 {
@@ -96,29 +73,9 @@ assert_record_dropped(int fd)
 static int
 udp_receiver(int family, struct sockaddr_storage *ss, socklen_t *len)
 {
-	int fd = tu_socket(family, SOCK_DGRAM);
-
-	tu_loopback(ss, len, family, 0);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)ss, *len), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)ss, len), 0);
-	return fd;
+	return tu_bound(family, SOCK_DGRAM, 0, ss, len);
 }
 
-/* A TCP socket connected by connectx to a new listener; peer accepted. */
-static int
-tcp_connectx(int family, struct listener *l, int *peer)
-{
-	int fd = tu_socket(family, SOCK_STREAM);
-
-	ck_assert_int_eq(tu_listen(l, family, 8), 0);
-	EXPECT_OK(cx(fd, &l->addr, l->addrlen));
-	*peer = tu_accept(l, 2000);
-	ck_assert_int_ge(*peer, 0);
-	ck_assert_int_eq(tu_tcp_state(fd), TCP_ESTABLISHED);
-	return fd;
-}
-
-/* The peer sees no FIN (nothing to read) within ms. */
 static void
 assert_peer_open(int peer, int ms)
 {
@@ -182,14 +139,9 @@ assert_no_reconnect(int fd, int family)
  * whose checks are made in their order.
  */
 
-/* The socket a row's call is made on. */
+/* The socket a row's call is made on: enum tu_sock's (testutil.h), or one of these. */
 enum sock {
-	S_NEG = 0,		/* -1 */
-	S_CLOSED,		/* a descriptor number just closed */
-	S_PIPE_R, S_PIPE_W,	/* not sockets */
-	S_UNIX_STREAM,		/* a socket no transport drives */
-	S_TCP4, S_TCP6, S_UDP4, S_UDP6,		/* fresh */
-	S_UDP4_BOUND,		/* bound to loopback, port 0 */
+	S_UDP4_BOUND = S_OWN,	/* bound to loopback, port 0 */
 	S_TCP4_CONNECTX,	/* connected by connectx, peer accepted */
 	S_UDP6_CONNECTX,	/* associated by connectx to a receiver */
 	S_TCP4_CONNECTED,	/* by connect(2): no ID recorded */
@@ -203,11 +155,8 @@ enum sock {
 };
 
 static const char *const sock_name[] = {
-	"descriptor -1", "closed descriptor", "pipe, read end",
-	"pipe, write end", "AF_UNIX stream", "TCP/IPv4", "TCP/IPv6",
-	"UDP/IPv4", "UDP/IPv6", "UDP/IPv4 bound",
-	"TCP/IPv4 connected by connectx", "UDP/IPv6 associated by connectx",
-	"TCP/IPv4 connected by connect(2)",
+	"UDP/IPv4 bound", "TCP/IPv4 connected by connectx",
+	"UDP/IPv6 associated by connectx", "TCP/IPv4 connected by connect(2)",
 	"TCP/IPv4 connected on a reused number", "TCP/IPv4 listening",
 	"TCP/IPv6 listening", "UDP/IPv4 dissolved by disconnectx",
 	"TCP/IPv4 refused", "TCP/IPv4 abandoned by disconnectx",
@@ -226,7 +175,7 @@ enum record { REC_ANY = 0, REC_KEPT, REC_NONE };
 
 struct row {
 	const char	*name;
-	enum sock	sock;
+	int		sock;		/* enum tu_sock or enum sock */
 	enum idkind	idkind;
 	sae_associd_t	id;
 	sae_connid_t	connid;
@@ -332,25 +281,14 @@ make_sock(struct bench *b, const struct row *r)
 {
 	struct sockaddr_storage a;
 	socklen_t al;
-	int fd, fd2, p[2];
+	int fd, fd2;
 
-	switch (r->sock) {
-	case S_NEG:		return -1;
-	case S_CLOSED:
-		fd = tu_socket(AF_INET, SOCK_STREAM);
-		close(fd);
-		return fd;
-	case S_PIPE_R:
-	case S_PIPE_W:
-		ck_assert_int_eq(pipe(p), 0);
-		return p[r->sock == S_PIPE_R ? 0 : 1];
-	case S_UNIX_STREAM:	return tu_socket(AF_UNIX, SOCK_STREAM);
-	case S_TCP4:		return tu_socket(AF_INET, SOCK_STREAM);
-	case S_TCP6:		return tu_socket(AF_INET6, SOCK_STREAM);
-	case S_UDP4:		return tu_socket(AF_INET, SOCK_DGRAM);
-	case S_UDP6:		return tu_socket(AF_INET6, SOCK_DGRAM);
+	if (r->sock < S_OWN)
+		return tu_sock_make(r->sock, r->name);
+	switch ((enum sock)r->sock) {
 	case S_UDP4_BOUND:	return udp_receiver(AF_INET, &a, &al);
-	case S_TCP4_CONNECTX:	return tcp_connectx(AF_INET, &b->own, &b->peer);
+	case S_TCP4_CONNECTX:
+		return tu_tcp_connected(AF_INET, &b->own, &b->peer, true);
 	case S_UDP6_CONNECTX:
 	case S_UDP4_DISCONNECTED:
 		b->receiver = udp_receiver(r->sock == S_UDP6_CONNECTX ?
@@ -367,7 +305,7 @@ make_sock(struct bench *b, const struct row *r)
 			struct listener l;
 			int peer;
 
-			fd = tcp_connectx(AF_INET, &l, &peer);
+			fd = tu_tcp_connected(AF_INET, &l, &peer, true);
 			b->old_id = assoc_of(fd);
 			close(fd);
 			close(peer);
@@ -418,7 +356,8 @@ make_id(struct bench *b, const struct row *r, int fd)
 	case ID_OWN:
 		return assoc_of(fd) + r->id;
 	case ID_OTHER:
-		b->other_fd = tcp_connectx(AF_INET6, &b->other, &b->other_peer);
+		b->other_fd = tu_tcp_connected(AF_INET6, &b->other,
+		    &b->other_peer, true);
 		return assoc_of(b->other_fd);
 	case ID_OLD:
 		return b->old_id;
@@ -449,7 +388,7 @@ START_TEST(test_disconnectx_error_row)
 	ret = disconnectx(fd, id, r->connid);
 	err = errno;
 
-	tu_row_errno(r->name, sock_name[r->sock], ret, err, r->want);
+	tu_row_errno(r->name, tu_sock_name(r->sock, sock_name), ret, err, r->want);
 	tu_row_after(r->name, fd, r->after, &before, r->tcp_state);
 	switch (r->record) {
 	case REC_ANY:
@@ -479,7 +418,7 @@ END_TEST
 START_TEST(test_disconnectx_accepts_recorded_id_and_connid_1)
 {
 	struct listener l;
-	int peer, fd = tcp_connectx(AF_INET, &l, &peer);
+	int peer, fd = tu_tcp_connected(AF_INET, &l, &peer, true);
 
 	EXPECT_OK(disconnectx(fd, assoc_of(fd), 1));
 	assert_peer_fin(peer);
@@ -680,7 +619,7 @@ static void
 tcp_established_case(int family)
 {
 	struct listener l;
-	int peer, fd = tcp_connectx(family, &l, &peer);
+	int peer, fd = tu_tcp_connected(family, &l, &peer, true);
 
 	EXPECT_OK(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY));
 	assert_peer_fin(peer);
@@ -704,7 +643,7 @@ END_TEST
 START_TEST(test_disconnectx_tcp_established_both_directions)
 {
 	struct listener l;
-	int peer, fd = tcp_connectx(AF_INET, &l, &peer);
+	int peer, fd = tu_tcp_connected(AF_INET, &l, &peer, true);
 	char c;
 
 	EXPECT_OK(disconnectx(fd, assoc_of(fd), SAE_CONNID_ALL));
@@ -734,7 +673,7 @@ END_TEST
 START_TEST(test_disconnectx_tcp_stale_id_einval_after)
 {
 	struct listener l;
-	int peer, fd = tcp_connectx(AF_INET, &l, &peer);
+	int peer, fd = tu_tcp_connected(AF_INET, &l, &peer, true);
 	sae_associd_t id = assoc_of(fd);
 
 	EXPECT_OK(disconnectx(fd, id, 1));

@@ -30,24 +30,9 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-#define EXPECT_ERR(call, want) do {					\
-	int r_, e_;							\
-	errno = 0;							\
-	r_ = (call);							\
-	e_ = errno;							\
-	ck_assert_msg(r_ == -1 && e_ == (want),				\
-	    "%s: returned %d, errno %d (%s); want -1, errno %d (%s)",	\
-	    #call, r_, e_, strerror(e_), (want), strerror(want));	\
-} while (0)
-
 #define SCX_FAIL(fd, addrs, cnt, want)					\
 	EXPECT_ERR(sctp_connectx((fd), (struct sockaddr *)(void *)(addrs), \
 	    (cnt), NULL), (want))
-
-#define UNCHANGED(fd, s) do {						\
-	const char *what_ = tu_snap_changed((fd), (s));			\
-	ck_assert_msg(what_ == NULL, "socket changed: %s", what_);	\
-} while (0)
 
 #define PRISTINE(fd) do {						\
 	int st_ = tu_tcp_state(fd);					\
@@ -72,18 +57,6 @@ pack_loopback(unsigned char *buf, int family, uint16_t port, int n)
 		off += len;
 	}
 	return off;
-}
-
-static int
-tcp_connected(int family, struct listener *l, int *peer)
-{
-	int fd = tu_socket(family, SOCK_STREAM);
-
-	ck_assert_int_eq(tu_listen(l, family, 8), 0);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&l->addr, l->addrlen), 0);
-	*peer = tu_accept(l, 2000);
-	ck_assert_int_ge(*peer, 0);
-	return fd;
 }
 
 static void
@@ -124,30 +97,21 @@ guarded(size_t size, void **map, size_t *maplen)
  * ("EINVAL row 2" is the second EINVAL entry there).
  */
 
-/* The socket a row's call is made on. */
+/* The socket a row's call is made on: enum tu_sock's (testutil.h), or one of these. */
 enum sock {
-	S_TCP4 = 0, S_TCP6, S_UDP4, S_UDP6,
-	S_TCP6_V6ONLY, S_UDP6_V6ONLY,
-	S_NEG, S_CLOSED, S_PIPE_R, S_PIPE_W,
-	S_UNIX_STREAM, S_UNIX_DGRAM,
-	S_RAW4,			/* SOCK_RAW, IPPROTO_UDP: root only */
-	S_ICMP4,		/* ping socket: skipped where not allowed */
+	S_TCP6_V6ONLY = S_OWN, S_UDP6_V6ONLY,
 	S_TCP4_LISTENING, S_TCP6_LISTENING,
 	S_TCP4_CONNECTED,	/* by connect(2), accepted */
 	S_TCP6_SCTP_CONNECTX,	/* connected by sctp_connectx to the listener */
 	S_UDP6_SCTP_CONNECTX,	/* associated by sctp_connectx */
-	S_UDP4_CONNECTED,	/* connect(2) to a free loopback port */
 	S_TCP4_CONNECTING, S_TCP6_CONNECTING,	/* SYN_SENT to a black hole */
 };
 
 static const char *const sock_name[] = {
-	"TCP/IPv4", "TCP/IPv6", "UDP/IPv4", "UDP/IPv6", "TCP/IPv6 V6ONLY",
-	"UDP/IPv6 V6ONLY", "descriptor -1", "closed descriptor",
-	"pipe (read end)", "pipe (write end)", "AF_UNIX stream",
-	"AF_UNIX datagram", "raw IPv4", "ICMP datagram", "TCP/IPv4 listening",
-	"TCP/IPv6 listening", "TCP/IPv4 connected",
+	"TCP/IPv6 V6ONLY", "UDP/IPv6 V6ONLY",
+	"TCP/IPv4 listening", "TCP/IPv6 listening", "TCP/IPv4 connected",
 	"TCP/IPv6 connected by sctp_connectx", "UDP/IPv6 by sctp_connectx",
-	"UDP/IPv4 connected", "TCP/IPv4 connecting", "TCP/IPv6 connecting",
+	"TCP/IPv4 connecting", "TCP/IPv6 connecting",
 };
 
 enum addr_kind {
@@ -186,7 +150,7 @@ struct entry {
 
 struct row {
 	const char	*name;
-	enum sock	sock;
+	int		sock;		/* enum tu_sock or enum sock */
 	struct entry	list[3];
 	bool		null_addrs;	/* addrs NULL */
 	bool		cnt_set;
@@ -486,57 +450,24 @@ make_sock(struct bench *b, const struct row *r)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	sctp_assoc_t id = 0;
-	int fd, p[2];
+	int fd;
 
-	switch (r->sock) {
-	case S_TCP4:		return tu_socket(AF_INET, SOCK_STREAM);
-	case S_TCP6:		return tu_socket(AF_INET6, SOCK_STREAM);
-	case S_UDP4:		return tu_socket(AF_INET, SOCK_DGRAM);
-	case S_UDP6:		return tu_socket(AF_INET6, SOCK_DGRAM);
+	if (r->sock < S_OWN)
+		return tu_sock_make(r->sock, r->name);
+	switch ((enum sock)r->sock) {
 	case S_TCP6_V6ONLY:
 	case S_UDP6_V6ONLY:
 		fd = tu_socket(AF_INET6, r->sock == S_TCP6_V6ONLY ?
 		    SOCK_STREAM : SOCK_DGRAM);
 		set_v6only(fd, 1);
 		return fd;
-	case S_NEG:		return -1;
-	case S_CLOSED:
-		fd = tu_socket(AF_INET, SOCK_STREAM);
-		close(fd);
-		return fd;
-	case S_PIPE_R:
-	case S_PIPE_W:
-		ck_assert_int_eq(pipe(p), 0);
-		return p[r->sock == S_PIPE_R ? 0 : 1];
-	case S_UNIX_STREAM:	return tu_socket(AF_UNIX, SOCK_STREAM);
-	case S_UNIX_DGRAM:	return tu_socket(AF_UNIX, SOCK_DGRAM);
-	case S_RAW4:
-		if (geteuid() != 0) {
-			printf("SKIP: %s: SOCK_RAW needs root\n", r->name);
-			return -2;
-		}
-		if ((fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_UDP)) < 0) {
-			ck_assert_msg(errno == EPERM || errno == EACCES,
-			    "%s: socket: %s", r->name, strerror(errno));
-			printf("SKIP: %s: SOCK_RAW: %s\n", r->name,
-			    strerror(errno));
-			return -2;
-		}
-		return fd;
-	case S_ICMP4:
-		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
-		if (fd < 0)
-			printf("SKIP: %s: no IPPROTO_ICMP dgram socket "
-			    "(net.ipv4.ping_group_range): %s\n", r->name,
-			    strerror(errno));
-		return fd < 0 ? -2 : fd;
 	case S_TCP4_LISTENING:
 	case S_TCP6_LISTENING:
 		ck_assert_int_eq(tu_listen(&b->own, r->sock == S_TCP4_LISTENING ?
 		    AF_INET : AF_INET6, 8), 0);
 		return b->own.fd;
 	case S_TCP4_CONNECTED:
-		return tcp_connected(AF_INET, &b->own, &b->peer);
+		return tu_tcp_connected(AF_INET, &b->own, &b->peer, false);
 	case S_TCP6_SCTP_CONNECTX:
 		fd = tu_socket(AF_INET6, SOCK_STREAM);
 		ck_assert_int_eq(sctp_connectx(fd,
@@ -547,11 +478,6 @@ make_sock(struct bench *b, const struct row *r)
 		tu_loopback(&ss, &len, AF_INET6, tu_free_port(AF_INET6));
 		ck_assert_int_eq(sctp_connectx(fd, (struct sockaddr *)&ss, 1, &id), 0);
 		ck_assert_int_gt(id, 0);
-		return fd;
-	case S_UDP4_CONNECTED:
-		fd = tu_socket(AF_INET, SOCK_DGRAM);
-		tu_loopback(&ss, &len, AF_INET, tu_free_port(AF_INET));
-		ck_assert_int_eq(connect(fd, (struct sockaddr *)&ss, len), 0);
 		return fd;
 	case S_TCP4_CONNECTING:	return tu_tcp_connecting(AF_INET, &b->bh);
 	case S_TCP6_CONNECTING:	return tu_tcp_connecting(AF_INET6, &b->bh);
@@ -597,7 +523,7 @@ START_TEST(test_sctp_connectx_error_row)
 	    r->cnt_set ? r->addrcnt : count, NULL);
 	err = errno;
 
-	tu_row_errno(r->name, sock_name[r->sock], ret, err, r->want);
+	tu_row_errno(r->name, tu_sock_name(r->sock, sock_name), ret, err, r->want);
 	tu_row_after(r->name, fd, r->after, &before, r->tcp_state);
 	if (r->live_untouched)
 		tu_assert_no_connection(&b.live);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -309,6 +310,35 @@ tu_tcp_socket(int family, int extra)
 }
 
 int
+tu_bound(int family, int type, uint16_t port, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	int fd = tu_socket(family, type);
+
+	tu_loopback(ss, len, family, port);
+	ck_assert_msg(bind(fd, (struct sockaddr *)ss, *len) == 0, "bind: %s",
+	    strerror(errno));
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)ss, len), 0);
+	return fd;
+}
+
+int
+tu_tcp_connected(int family, struct listener *l, int *peer, bool by_connectx)
+{
+	int fd = tu_socket(family, SOCK_STREAM);
+
+	ck_assert_int_eq(tu_listen(l, family, 8), 0);
+	if (by_connectx)
+		EXPECT_OK(tu_connectx(fd, &l->addr, &l->addrlen, 1));
+	else
+		EXPECT_OK(connect(fd, (struct sockaddr *)&l->addr, l->addrlen));
+	*peer = tu_accept(l, 2000);
+	ck_assert_int_ge(*peer, 0);
+	ck_assert_int_eq(tu_tcp_state(fd), TCP_ESTABLISHED);
+	return fd;
+}
+
+int
 tu_tcp_connecting(int family, struct blackhole *bh)
 {
 	int fd = tu_socket(family, SOCK_STREAM | SOCK_NONBLOCK);
@@ -426,6 +456,81 @@ tu_snap_changed(int fd, const struct tu_snap *b)
 	if (strcmp(a.dev, b->dev) != 0)
 		return "bound device (SO_BINDTODEVICE)";
 	return NULL;
+}
+
+static const char *const sock_name[S_OWN] = {
+	"descriptor -1", "closed descriptor", "pipe (read end)",
+	"pipe (write end)", "/dev/null", "AF_UNIX stream", "AF_UNIX datagram",
+	"TCP/IPv4", "TCP/IPv6", "UDP/IPv4", "UDP/IPv6", "UDP/IPv4 connected",
+	"AF_NETLINK", "raw IPv4", "raw IPv6", "ICMP datagram",
+};
+
+int
+tu_sock_make(int kind, const char *row)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, p[2];
+
+	switch ((enum tu_sock)kind) {
+	case S_NEG:		return -1;
+	case S_CLOSED:
+		fd = tu_socket(AF_INET, SOCK_STREAM);
+		close(fd);
+		return fd;
+	case S_PIPE_R:
+	case S_PIPE_W:
+		ck_assert_int_eq(pipe(p), 0);
+		return p[kind == S_PIPE_R ? 0 : 1];
+	case S_DEVNULL:
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		ck_assert_int_ge(fd, 0);
+		return fd;
+	case S_UNIX_STREAM:	return tu_socket(AF_UNIX, SOCK_STREAM);
+	case S_UNIX_DGRAM:	return tu_socket(AF_UNIX, SOCK_DGRAM);
+	case S_TCP4:		return tu_socket(AF_INET, SOCK_STREAM);
+	case S_TCP6:		return tu_socket(AF_INET6, SOCK_STREAM);
+	case S_UDP4:		return tu_socket(AF_INET, SOCK_DGRAM);
+	case S_UDP6:		return tu_socket(AF_INET6, SOCK_DGRAM);
+	case S_UDP4_CONNECTED:
+		fd = tu_socket(AF_INET, SOCK_DGRAM);
+		tu_loopback(&ss, &len, AF_INET, tu_free_port(AF_INET));
+		ck_assert_int_eq(connect(fd, (struct sockaddr *)&ss, len), 0);
+		return fd;
+	case S_NETLINK:
+		if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0)) < 0)
+			printf("SKIP: %s: no AF_NETLINK socket: %s\n", row,
+			    strerror(errno));
+		return fd < 0 ? -2 : fd;
+	case S_RAW4:
+	case S_RAW6:
+		fd = socket(kind == S_RAW4 ? AF_INET : AF_INET6,
+		    SOCK_RAW | SOCK_CLOEXEC, IPPROTO_UDP);
+		if (fd < 0) {
+			ck_assert_msg(errno == EPERM || errno == EACCES,
+			    "%s: socket: %s", row, strerror(errno));
+			printf("SKIP: %s: SOCK_RAW: %s\n", row, strerror(errno));
+			return -2;
+		}
+		return fd;
+	case S_ICMP4:
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
+		if (fd < 0)
+			printf("SKIP: %s: no IPPROTO_ICMP dgram socket "
+			    "(net.ipv4.ping_group_range): %s\n", row,
+			    strerror(errno));
+		return fd < 0 ? -2 : fd;
+	case S_OWN:
+		break;
+	}
+	ck_abort_msg("tu_sock_make: kind %d is a table's own", kind);
+	return -1;
+}
+
+const char *
+tu_sock_name(int kind, const char *const *own)
+{
+	return kind < S_OWN ? sock_name[kind] : own[kind - S_OWN];
 }
 
 void

@@ -109,6 +109,18 @@ uint16_t tu_free_port(int family);
 int	tu_socket(int family, int type);
 /* A TCP socket, SOCK_CLOEXEC and extra (e.g. SOCK_NONBLOCK) added. */
 int	tu_tcp_socket(int family, int extra);
+/*
+ * A socket of the type bound to loopback of the family at port (0: one the
+ * kernel picks), its address read back into ss and len.
+ */
+int	tu_bound(int family, int type, uint16_t port, struct sockaddr_storage *,
+	    socklen_t *);
+/*
+ * A TCP socket connected to a new listener *l, by connectx(2) when
+ * by_connectx, else by connect(2); the peer accepted in *peer.
+ */
+int	tu_tcp_connected(int family, struct listener *l, int *peer,
+	    bool by_connectx);
 /* A non-blocking TCP socket connecting (SYN_SENT) to a new black hole. */
 int	tu_tcp_connecting(int family, struct blackhole *);
 /* The listener got no connection within 100 ms. */
@@ -173,6 +185,63 @@ enum tu_after {
 	AFTER_UNCHANGED,	/* as it was before the call (struct tu_snap) */
 	AFTER_UNCONNECTED,	/* no peer */
 };
+
+/*
+ * The sockets a row's call is made on that every table has: descriptors
+ * that are not sockets (EBADF, ENOTSOCK), sockets no transport drives
+ * (EOPNOTSUPP), fresh TCP and UDP ones.  A table's own kinds are numbered
+ * from S_OWN on.
+ */
+enum tu_sock {
+	S_NEG = 0,		/* -1 */
+	S_CLOSED,		/* a descriptor number just closed */
+	S_PIPE_R, S_PIPE_W,	/* a pipe's ends (the other one left open) */
+	S_DEVNULL,		/* /dev/null */
+	S_UNIX_STREAM, S_UNIX_DGRAM,
+	S_TCP4, S_TCP6, S_UDP4, S_UDP6,		/* fresh */
+	S_UDP4_CONNECTED,	/* connect(2) to a free loopback port */
+	S_NETLINK,		/* skipped where there is none */
+	S_RAW4, S_RAW6,		/* SOCK_RAW, IPPROTO_UDP: root only */
+	S_ICMP4,		/* ping socket: skipped where not allowed */
+	S_OWN			/* the first of a table's own kinds */
+};
+
+/*
+ * The socket of a kind below S_OWN for the row named row; -2 when the row
+ * is skipped here (said why on stdout).
+ */
+int	tu_sock_make(int kind, const char *row);
+/* The kind's name for a row's message; own[] names a table's own kinds. */
+const char *tu_sock_name(int kind, const char *const *own);
+
+/*
+ * The call returns -1 with errno want; returns 0.  The message names the
+ * call as written (where the file using them includes <check.h>,
+ * <errno.h> and <string.h>).
+ */
+#define EXPECT_ERR(call, want) do {					\
+	int r_, e_;							\
+	errno = 0;							\
+	r_ = (call);							\
+	e_ = errno;							\
+	ck_assert_msg(r_ == -1 && e_ == (want),				\
+	    "%s: returned %d, errno %d (%s); want -1, errno %d (%s)",	\
+	    #call, r_, e_, strerror(e_), (want), strerror(want));	\
+} while (0)
+
+#define EXPECT_OK(call) do {						\
+	int r_;								\
+	errno = 0;							\
+	r_ = (call);							\
+	ck_assert_msg(r_ == 0, "%s: returned %d, errno %d (%s)", #call,	\
+	    r_, errno, strerror(errno));				\
+} while (0)
+
+/* The socket is as in the snapshot s (tu_snap_take). */
+#define UNCHANGED(fd, s) do {						\
+	const char *what_ = tu_snap_changed((fd), (s));			\
+	ck_assert_msg(what_ == NULL, "socket changed: %s", what_);	\
+} while (0)
 
 /* The row's call returned -1 with errno want; sock names its socket. */
 void	tu_row_errno(const char *name, const char *sock, int ret, int err,
