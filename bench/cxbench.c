@@ -53,6 +53,8 @@
 
 #include <connectx.h>
 
+#include "benchutil.h"
+
 /* ---- fixtures (loopback) ------------------------------------------------ */
 
 struct sockaddr_in_list {
@@ -60,29 +62,11 @@ struct sockaddr_in_list {
 	int			n;
 };
 
-static int
-listener(struct sockaddr_in *sin, int backlog)
-{
-	socklen_t len = sizeof(*sin);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)sin, sizeof(*sin)) != 0 ||
-	    listen(fd, backlog) != 0 ||
-	    getsockname(fd, (struct sockaddr *)sin, &len) != 0) {
-		perror("listener");
-		exit(1);
-	}
-	return fd;
-}
-
 /* A listener whose accept queue is full: SYNs to it are dropped. */
 static int
 blackhole(struct sockaddr_in *sin, int *filler)
 {
-	int fd = listener(sin, 0);
+	int fd = bu_listener(sin, 0, 0);
 
 	*filler = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (connect(*filler, (struct sockaddr *)sin, sizeof(*sin)) != 0) {
@@ -95,7 +79,7 @@ blackhole(struct sockaddr_in *sin, int *filler)
 static void
 refused(struct sockaddr_in *sin)
 {
-	close(listener(sin, 1));
+	close(bu_listener(sin, 1, 0));
 }
 
 /* Accepts and closes connections until told to stop. */
@@ -118,7 +102,7 @@ accept_loop(void *arg)
 static void
 acceptor_start(struct acceptor *a, struct sockaddr_in *sin)
 {
-	a->fd = listener(sin, 4096);
+	a->fd = bu_listener(sin, 4096, 0);
 	pthread_create(&a->t, NULL, accept_loop, a);
 }
 
@@ -128,30 +112,6 @@ acceptor_stop(struct acceptor *a)
 	shutdown(a->fd, SHUT_RDWR);
 	pthread_join(a->t, NULL);
 	close(a->fd);
-}
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static int
@@ -209,7 +169,7 @@ connect_many(enum way w, const struct sockaddr_in *sin, int n)
 {
 	sa_endpoints_t ep = { 0 };
 	sctp_assoc_t id;
-	double t0 = now_ms();
+	double t0 = bu_now_ms();
 	int i, fd, r;
 
 	ep.sae_dstaddr = (const struct sockaddr *)sin;
@@ -230,7 +190,7 @@ connect_many(enum way w, const struct sockaddr_in *sin, int n)
 		}
 		close(fd);
 	}
-	return now_ms() - t0;
+	return bu_now_ms() - t0;
 }
 
 /*
@@ -260,10 +220,10 @@ bench_overhead(int n)
 	    "(%d interleaved rounds of %d; medians over rounds)\n", per * ROUNDS,
 	    ROUNDS, per);
 	for (w = 0; w < NWAYS; w++) {
-		m = median(t[w], ROUNDS);
+		m = bu_median(t[w], ROUNDS);
 		printf("  %-22s %8.1f ms/round  %6.2f us/connect  ratio to plain, "
 		    "same round: %.3f\n", way_name[w], m, m * 1000 / per,
-		    median(ratio[w], ROUNDS));
+		    bu_median(ratio[w], ROUNDS));
 	}
 }
 
@@ -299,22 +259,22 @@ bench_blackhole(void)
 			k = ks[ki];
 			/* K black holes, then the live listener in place K. */
 			memcpy(list, hole_addr, (size_t)k * sizeof(list[0]));
-			live = listener(&list[k], 64);
+			live = bu_listener(&list[k], 64, 0);
 			for (rep = 0; rep < 5; rep++) {
 				fd = socket(AF_INET, SOCK_STREAM, 0);
 				cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, ds[di]);
 				/* The stagger itself: no memory of earlier reps. */
 				cx_setopt(fd, CX_OPT_HISTORY, 0);
-				t[rep] = now_ms();
+				t[rep] = bu_now_ms();
 				if (connectx_list(fd, list, k + 1) != 0) {
 					perror("connectx");
 					exit(1);
 				}
-				t[rep] = now_ms() - t[rep];
+				t[rep] = bu_now_ms() - t[rep];
 				close(fd);
 			}
 			close(live);
-			m = median(t, 5);
+			m = bu_median(t, 5);
 			printf("  %3d %6ld %12.1f %12ld %10s %14.0f\n", k, ds[di], m,
 			    k * ds[di] + 5, m <= k * ds[di] + 5 ? "yes" : "NO",
 			    k * syn_timeout / 1000);
@@ -342,16 +302,16 @@ bench_refused(int n)
 	acceptor_start(&a, &list[n]);
 	for (rep = 0; rep < 7; rep++) {
 		fd = socket(AF_INET, SOCK_STREAM, 0);
-		t[rep] = now_ms();
+		t[rep] = bu_now_ms();
 		if (connectx_list(fd, list, n + 1) != 0 || cx_getpeerindex(fd, 0) != n) {
 			perror("connectx");
 			exit(1);
 		}
-		t[rep] = now_ms() - t[rep];
+		t[rep] = bu_now_ms() - t[rep];
 		close(fd);
 	}
 	acceptor_stop(&a);
-	m = median(t, 7);
+	m = bu_median(t, 7);
 	printf("refused: %d refused addresses then a live one: %.1f ms "
 	    "(median of 7; target < 100 ms: %s)\n", n, m, m < 100 ? "met" : "NOT met");
 }
@@ -385,16 +345,17 @@ slow_case(const char *label, bool second_live, long d)
 
 	u.hole = blackhole(&list[0], &u.filler);
 	u.after_ms = 100;
-	second = second_live ? listener(&list[1], 8) : blackhole(&list[1], &filler2);
+	second = second_live ? bu_listener(&list[1], 8, 0) :
+	    blackhole(&list[1], &filler2);
 	pthread_create(&t, NULL, unblock_later, &u);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, d);
-	t0 = now_ms();
+	t0 = bu_now_ms();
 	if (connectx_list(fd, list, 2) != 0) {
 		perror("connectx");
 		exit(1);
 	}
-	took = now_ms() - t0;
+	took = bu_now_ms() - t0;
 	winner = cx_getpeerindex(fd, 0);
 	pthread_join(t, NULL);
 	printf("  %-46s D=%4ld ms: address [%d] won after %6.1f ms\n", label, d,
@@ -431,30 +392,30 @@ bench_history(int n)
 		n = 1000;
 	holes[0] = blackhole(&list[0], &fillers[0]);
 	holes[1] = blackhole(&list[1], &fillers[1]);
-	live = listener(&list[2], 1024);
+	live = bu_listener(&list[2], 1024, 0);
 	for (i = -1; i < n; i++) {
 		fd = socket(AF_INET, SOCK_STREAM, 0);
-		t0 = now_ms();
+		t0 = bu_now_ms();
 		if (connectx_list(fd, list, 3) != 0 || cx_getpeerindex(fd, 0) != 2) {
 			perror("connectx");
 			exit(1);
 		}
 		if (i < 0)
-			first = now_ms() - t0;
+			first = bu_now_ms() - t0;
 		else
-			t[i] = now_ms() - t0;
+			t[i] = bu_now_ms() - t0;
 		close(fd);
 		close(accept(live, NULL, NULL));
 		if (i < 0)
 			continue;
 		/* The baseline, moments apart: plain connect(2) to the live one. */
 		fd = socket(AF_INET, SOCK_STREAM, 0);
-		t0 = now_ms();
+		t0 = bu_now_ms();
 		if (connect(fd, (struct sockaddr *)&list[2], sizeof(list[2])) != 0) {
 			perror("connect");
 			exit(1);
 		}
-		p[i] = now_ms() - t0;
+		p[i] = bu_now_ms() - t0;
 		close(fd);
 		close(accept(live, NULL, NULL));
 	}
@@ -462,8 +423,8 @@ bench_history(int n)
 		over += t[i] > 10;
 		pover += p[i] > 10;
 	}
-	m = median(t, n);
-	pm = median(p, n);
+	m = bu_median(t, n);
+	pm = bu_median(p, n);
 	printf("history: [black hole, black hole, live], D = 250 ms, one process: "
 	    "first connect %.1f ms; the next %d: median %.2f ms, max %.2f ms, %d "
 	    "over 10 ms (target <= 10 ms: %s); plain connect(2) to the live one, "
@@ -492,7 +453,7 @@ bench_leaks(int n)
 	hole = blackhole(&list[1], &filler);
 	acceptor_start(&a, &list[2]);
 	before = count_fds();
-	t0 = now_ms();
+	t0 = bu_now_ms();
 	for (i = 0; i < n; i++) {
 		fd = socket(AF_INET, SOCK_STREAM, 0);
 		cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 10);
@@ -507,7 +468,7 @@ bench_leaks(int n)
 	acceptor_stop(&a);
 	printf("leaks: %d failover connects (refused, black hole, live; D=10 ms, "
 	    "the live attempt on a clone) in %.1f s: descriptors before %d, after "
-	    "%d (%s); peak RSS %ld KiB\n", n, (now_ms() - t0) / 1000, before, after,
+	    "%d (%s); peak RSS %ld KiB\n", n, (bu_now_ms() - t0) / 1000, before, after,
 	    before == after ? "equal" : "LEAK", ru.ru_maxrss);
 	close(filler);
 	close(hole);
@@ -545,7 +506,7 @@ cpu_ms(void)
 static pid_t
 acceptor_process(struct sockaddr_in *sin)
 {
-	int fd = listener(sin, 65535), c;
+	int fd = bu_listener(sin, 65535, 0), c;
 	pid_t pid = fork();
 
 	if (pid < 0) {
@@ -615,7 +576,7 @@ scale_lib(struct scale_loop *L, const struct sockaddr_in *list, long d,
 	before = count_fds();
 	rss0 = rss_kib();
 	c0 = cpu_ms();
-	t0 = now_ms();
+	t0 = bu_now_ms();
 	for (i = 0; i < L->n; i++) {
 		L->fd[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		if (L->fd[i] < 0) {
@@ -636,7 +597,7 @@ scale_lib(struct scale_loop *L, const struct sockaddr_in *list, long d,
 		L->due[i] = 0;
 		active++;
 	}
-	f->setup_ms = now_ms() - t0;
+	f->setup_ms = bu_now_ms() - t0;
 	f->peak_active = active;
 	rss_peak = rss_kib();
 	while (active > 0) {
@@ -658,7 +619,7 @@ scale_lib(struct scale_loop *L, const struct sockaddr_in *list, long d,
 			if (w >= 0 && (tmin < 0 || w < tmin))
 				tmin = w;
 		}
-		now0 = now_ms();
+		now0 = bu_now_ms();
 		if (poll(L->pfd, (nfds_t)np, tmin) < 0 && errno != EINTR) {
 			perror("scale: poll");
 			exit(1);
@@ -668,7 +629,7 @@ scale_lib(struct scale_loop *L, const struct sockaddr_in *list, long d,
 			if (L->pfd[k].revents != 0)
 				L->due[L->owner[k]] = 0;
 		/* ...or its time is up. */
-		w = (int)(now_ms() - now0);
+		w = (int)(bu_now_ms() - now0);
 		for (i = 0; i < L->n; i++) {
 			if (L->due[i] < 0 || L->due[i] > w)
 				continue;
@@ -683,7 +644,7 @@ scale_lib(struct scale_loop *L, const struct sockaddr_in *list, long d,
 			}
 		}
 	}
-	f->wall_ms = now_ms() - t0;
+	f->wall_ms = bu_now_ms() - t0;
 	f->cpu_ms = cpu_ms() - c0;
 	f->rss_kib = (rss_kib() > rss_peak ? rss_kib() : rss_peak) - rss0;
 	for (i = 0; i < L->n; i++)
@@ -705,7 +666,7 @@ scale_plain(struct scale_loop *L, const struct sockaddr_in *live,
 	before = count_fds();
 	rss0 = rss_kib();
 	c0 = cpu_ms();
-	t0 = now_ms();
+	t0 = bu_now_ms();
 	for (i = 0; i < L->n; i++) {
 		L->fd[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		if (L->fd[i] < 0) {
@@ -723,7 +684,7 @@ scale_plain(struct scale_loop *L, const struct sockaddr_in *live,
 		} else
 			active++;
 	}
-	f->setup_ms = now_ms() - t0;
+	f->setup_ms = bu_now_ms() - t0;
 	f->peak_active = active;
 	while (active > 0) {
 		f->iterations++;
@@ -751,7 +712,7 @@ scale_plain(struct scale_loop *L, const struct sockaddr_in *live,
 			active--;
 		}
 	}
-	f->wall_ms = now_ms() - t0;
+	f->wall_ms = bu_now_ms() - t0;
 	f->cpu_ms = cpu_ms() - c0;
 	f->rss_kib = rss_kib() - rss0;
 	for (i = 0; i < L->n; i++)
@@ -852,7 +813,7 @@ bench_scale(int only)
 		}
 #define MED(arr, field, out) do { \
 	for (rnd = 0; rnd < ROUNDS; rnd++) v[rnd] = (double)arr[si][rnd].field; \
-	out = median(v, ROUNDS); } while (0)
+	out = bu_median(v, ROUNDS); } while (0)
 		MED(lib, cpu_ms, lib_cpu[si]);
 		MED(plain, cpu_ms, plain_cpu[si]);
 		MED(lib, wall_ms, lib_wall[si]);
@@ -896,14 +857,14 @@ dial_once(const char *host, const char *port, double *ms, char *won, size_t len)
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	int fd, gai = 0;
-	double t0 = now_ms();
+	double t0 = bu_now_ms();
 
 	if ((fd = cx_dial(host, port, SOCK_STREAM, NULL, NULL, &gai)) < 0) {
 		fprintf(stderr, "cx_dial %s %s: %s\n", host, port,
 		    gai != 0 ? gai_strerror(gai) : strerror(errno));
 		exit(1);
 	}
-	*ms = now_ms() - t0;
+	*ms = bu_now_ms() - t0;
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0 ||
 	    inet_ntop(ss.ss_family, ss.ss_family == AF_INET ?
 	    (void *)&((struct sockaddr_in *)&ss)->sin_addr :
@@ -937,8 +898,8 @@ bench_dial(const char *host, const char *port, int n, const char *revive)
 	printf("libconnectx cx_dial %s:%s (D = %ld ms, history on): first %.1f ms "
 	    "(won on %s)", host, port, d, first, first_won);
 	if (n > 1) {
-		m = median(t, n - 1);
-		qsort(t, (size_t)n - 1, sizeof(t[0]), cmp_double);
+		m = bu_median(t, n - 1);
+		qsort(t, (size_t)n - 1, sizeof(t[0]), bu_cmp_double);
 		printf("; the next %d: median %.2f ms, max %.2f ms (won on %s%s)",
 		    n - 1, m, t[n - 2], rest_won, same ? "" : " and others");
 	}
@@ -954,33 +915,17 @@ bench_dial(const char *host, const char *port, int n, const char *revive)
 	}
 }
 
-/* A count: 1 to 100000000 in decimal digits alone, else usage (exit 2). */
-static int
-count_arg(const char *s)
-{
-	long v = 0;
-	const char *p;
-
-	for (p = s; *p >= '0' && *p <= '9' && v <= 100000000; p++)
-		v = v * 10 + (*p - '0');
-	if (p == s || *p != '\0' || v < 1 || v > 100000000) {
-		fprintf(stderr, "cxbench: %s: not a count (1 to 100000000)\n", s);
-		exit(2);
-	}
-	return (int)v;
-}
-
 int
 main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "all";
 	int n = argc > 2 && strcmp(what, "calls") != 0 &&
-	    strcmp(what, "dial") != 0 ? count_arg(argv[2]) : 0;
+	    strcmp(what, "dial") != 0 ? bu_count_arg("cxbench", argv[2], 100000000) : 0;
 	bool all = strcmp(what, "all") == 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (strcmp(what, "dial") == 0 && (argc == 5 || argc == 6)) {
-		bench_dial(argv[2], argv[3], count_arg(argv[4]),
+		bench_dial(argv[2], argv[3], bu_count_arg("cxbench", argv[4], 100000000),
 		    argc == 6 ? argv[5] : NULL);
 		return 0;
 	}
@@ -998,7 +943,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 		acceptor_start(&a, &sin);
-		connect_many((enum way)w, &sin, count_arg(argv[3]));
+		connect_many((enum way)w, &sin, bu_count_arg("cxbench", argv[3], 100000000));
 		acceptor_stop(&a);
 		return 0;
 	}

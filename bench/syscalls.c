@@ -35,26 +35,10 @@
 
 #include <connectx.h>
 
+#include "benchutil.h"
+
 enum way { PLAIN, CONNECTX, SCTP_CONNECTX, NWAYS };
 static const char *way_name[] = { "plain", "connectx", "sctp_connectx" };
-
-static int
-listener(struct sockaddr_in *sin, int backlog, int flags)
-{
-	socklen_t len = sizeof(*sin);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
-
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)sin, sizeof(*sin)) != 0 ||
-	    listen(fd, backlog) != 0 ||
-	    getsockname(fd, (struct sockaddr *)sin, &len) != 0) {
-		perror("listener");
-		exit(1);
-	}
-	return fd;
-}
 
 /* One connect of the way on a fresh blocking TCP socket; its descriptor. */
 static int
@@ -79,49 +63,11 @@ connect_one(enum way w, const struct sockaddr_in *sin)
 	return fd;
 }
 
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* A count: 1 to 100000 in decimal digits alone, else usage (exit 2). */
-static int
-count_arg(const char *s)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s < '0' || *s > '9' || *end != '\0' || v < 1 || v > 100000) {
-		fprintf(stderr, "syscalls: %s: not a count (1 to 100000)\n", s);
-		exit(2);
-	}
-	return (int)v;
-}
-
 static void
 calls(enum way w, int n)
 {
 	struct sockaddr_in sin;
-	int l = listener(&sin, 16, 0), i, fd, c;
+	int l = bu_listener(&sin, 16, 0), i, fd, c;
 
 	for (i = 0; i < n; i++) {
 		fd = connect_one(w, &sin);
@@ -162,7 +108,7 @@ wall(int rounds, int n)
 	if (somax != 0 && somax < n)
 		fprintf(stderr, "syscalls: somaxconn %ld < %d: runs will stall "
 		    "on a full accept queue\n", somax, n);
-	l = listener(&sin, n, SOCK_NONBLOCK);	/* drained, never waited on */
+	l = bu_listener(&sin, n, SOCK_NONBLOCK);	/* drained, never waited on */
 	/* Warm up: the library's first-call set-up, the listener's tables. */
 	for (i = 0; i < 300; i++)
 		close(connect_one((enum way)(i % NWAYS), &sin));
@@ -170,10 +116,10 @@ wall(int rounds, int n)
 	for (r = 0; r < rounds; r++) {
 		for (k = 0; k < NWAYS; k++) {
 			w = (r + k) % NWAYS;
-			t0 = now_us();
+			t0 = bu_now_ms();
 			for (i = 0; i < n; i++)
 				close(connect_one((enum way)w, &sin));
-			t[w][r] = now_us() - t0;
+			t[w][r] = (bu_now_ms() - t0) * 1e3;	/* us */
 			drain(l);
 		}
 		for (w = 0; w < NWAYS; w++)
@@ -185,8 +131,8 @@ wall(int rounds, int n)
 	    "rounds\n", rounds, n);
 	for (w = 0; w < NWAYS; w++)
 		printf("  %-14s %7.2f us/connect   ratio to plain connect(2), "
-		    "same round: %.3f\n", way_name[w], median(t[w], rounds) / n,
-		    median(ratio[w], rounds));
+		    "same round: %.3f\n", way_name[w], bu_median(t[w], rounds) / n,
+		    bu_median(ratio[w], rounds));
 }
 
 int
@@ -204,17 +150,17 @@ main(int argc, char **argv)
 			    "sctp_connectx)\n", argv[2]);
 			return 2;
 		}
-		calls((enum way)w, count_arg(argv[3]));
+		calls((enum way)w, bu_count_arg("syscalls", argv[3], 100000));
 		return 0;
 	}
 	if (argc >= 2 && argc <= 4 && strcmp(argv[1], "wall") == 0) {
-		int rounds = argc > 2 ? count_arg(argv[2]) : 15;
+		int rounds = argc > 2 ? bu_count_arg("syscalls", argv[2], 100000) : 15;
 
 		if (rounds > 1000) {
 			fprintf(stderr, "syscalls: wall: at most 1000 rounds\n");
 			return 2;
 		}
-		wall(rounds, argc > 3 ? count_arg(argv[3]) : 3000);
+		wall(rounds, argc > 3 ? bu_count_arg("syscalls", argv[3], 100000) : 3000);
 		return 0;
 	}
 	fprintf(stderr, "usage: syscalls calls WAY N | syscalls wall [ROUNDS [N]]\n");
