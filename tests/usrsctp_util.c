@@ -296,37 +296,40 @@ single_threaded(void)
 	return n <= 1;
 }
 
+/*
+ * What a forked server does with an association it accepted; out is the
+ * pipe to its parent.  true: the association is closed and the next one
+ * accepted; false: the server exits at once, leaving it as it is.
+ */
+typedef bool (*handler_fn)(struct socket *c, int out);
+
+/* The forked server: its own stack, listening, handle for each association. */
 static void
-serve(int ready, uint16_t encaps_port, int family, const char *const *addrs,
-    int n, uint16_t sport)
+serve(int out, uint16_t encaps_port, int family, const char *const *addrs,
+    int n, uint16_t sport, handler_fn handle)
 {
 	struct socket *l, *c;
-	char buf[65536];
-	ssize_t k;
-	int flags;
 
 	usrsctp_init(encaps_port, NULL, NULL);
 	if ((l = uu_listen(family, addrs, n, sport)) == NULL)
 		_exit(1);
-	(void)!write(ready, "r", 1);
-	close(ready);
+	(void)!write(out, "r", 1);
 	while ((c = usrsctp_accept(l, NULL, NULL)) != NULL) {
-		/* One association at a time: echo until it ends. */
-		for (;;) {
-			k = recv_one(c, buf, sizeof(buf), 3600 * 1000, &flags);
-			if (k <= 0)
-				break;
-			if (!(flags & MSG_NOTIFICATION))
-				(void)uu_send(c, buf, (size_t)k);
-		}
+		if (!handle(c, out))
+			_exit(0);
 		usrsctp_close(c);
 	}
 	_exit(0);
 }
 
-pid_t
-uu_server_fork(uint16_t encaps_port, int family, const char *const *addrs,
-    int n, uint16_t sport)
+/*
+ * Fork a server (uu_server_fork's terms) that runs handle; once it
+ * listens, its pid, and the pipe's read end in *out (closed when out is
+ * NULL).
+ */
+static pid_t
+server_fork(uint16_t encaps_port, int family, const char *const *addrs,
+    int n, uint16_t sport, handler_fn handle, int *out)
 {
 	int fds[2];
 	pid_t pid;
@@ -341,7 +344,7 @@ uu_server_fork(uint16_t encaps_port, int family, const char *const *addrs,
 	if ((pid = fork()) == 0) {
 		close(fds[0]);
 		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-		serve(fds[1], encaps_port, family, addrs, n, sport);
+		serve(fds[1], encaps_port, family, addrs, n, sport, handle);
 	}
 	close(fds[1]);
 	if (pid < 0 || read(fds[0], &c, 1) != 1) {
@@ -350,8 +353,37 @@ uu_server_fork(uint16_t encaps_port, int family, const char *const *addrs,
 			uu_server_stop(pid);
 		return -1;
 	}
-	close(fds[0]);
+	if (out != NULL)
+		*out = fds[0];
+	else
+		close(fds[0]);
 	return pid;
+}
+
+/* The echo server's: every message back, until the association ends. */
+static bool
+echo(struct socket *c, int out)
+{
+	char buf[65536];
+	ssize_t k;
+	int flags;
+
+	(void)out;
+	for (;;) {
+		k = recv_one(c, buf, sizeof(buf), 3600 * 1000, &flags);
+		if (k <= 0)
+			break;
+		if (!(flags & MSG_NOTIFICATION))
+			(void)uu_send(c, buf, (size_t)k);
+	}
+	return true;
+}
+
+pid_t
+uu_server_fork(uint16_t encaps_port, int family, const char *const *addrs,
+    int n, uint16_t sport)
+{
+	return server_fork(encaps_port, family, addrs, n, sport, echo, NULL);
 }
 
 void
@@ -376,13 +408,16 @@ seq_of(const char *buf)
 	return ntohl(v);
 }
 
-static void
-sink(int report, uint16_t encaps_port, const char *const *addrs, int n,
-    uint16_t sport)
+/*
+ * The sink's: records every flow message of the one association it takes
+ * until the end marker or the association's end, then writes its
+ * statistics to report and exits.
+ */
+static bool
+sink(struct socket *c, int report)
 {
 	struct uu_flow_stats st;
 	struct sctp_sack_info si;
-	struct socket *l, *c;
 	static unsigned char seen[1 << 20];
 	char buf[2048];
 	double first = -1, last = 0, t;
@@ -392,12 +427,6 @@ sink(int report, uint16_t encaps_port, const char *const *addrs, int n,
 	int flags;
 
 	memset(&st, 0, sizeof(st));
-	usrsctp_init(encaps_port, NULL, NULL);
-	if ((l = uu_listen(AF_INET, addrs, n, sport)) == NULL)
-		_exit(1);
-	(void)!write(report, "r", 1);
-	if ((c = usrsctp_accept(l, NULL, NULL)) == NULL)
-		_exit(1);
 	/*
 	 * A SACK for every packet.  With usrsctp's default (every second
 	 * packet, else after 200 ms) a cut that falls after an odd packet has
@@ -448,37 +477,14 @@ sink(int report, uint16_t encaps_port, const char *const *addrs, int n,
 	}
 	st.highest = maxseq + 1;
 	(void)!write(report, &st, sizeof(st));
-	_exit(0);
+	return false;
 }
 
 pid_t
 uu_sink_fork(uint16_t encaps_port, const char *const *addrs, int n,
     uint16_t sport, int *report)
 {
-	int fds[2];
-	pid_t pid;
-	char c;
-
-	if (!single_threaded()) {
-		errno = EDEADLK;
-		return -1;
-	}
-	if (pipe(fds) != 0)
-		return -1;
-	if ((pid = fork()) == 0) {
-		close(fds[0]);
-		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-		sink(fds[1], encaps_port, addrs, n, sport);
-	}
-	close(fds[1]);
-	if (pid < 0 || read(fds[0], &c, 1) != 1) {
-		close(fds[0]);
-		if (pid > 0)
-			uu_server_stop(pid);
-		return -1;
-	}
-	*report = fds[0];
-	return pid;
+	return server_fork(encaps_port, AF_INET, addrs, n, sport, sink, report);
 }
 
 int
