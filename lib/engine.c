@@ -189,7 +189,7 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 	    !run_copy_syn_data(r, req->iov, req->iovcnt, req->no_cookie))
 		return res->error = run_unclaim(r, ENOMEM);
 
-	run_prepare_renewal(r, req->st);
+	run_note_user_socket(r, req->st);
 	/*
 	 * The engine must see each attempt's end: the socket is made
 	 * non-blocking, but for a lone plain destination with no timeouts,

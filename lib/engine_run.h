@@ -32,7 +32,8 @@ struct live {
 	bool	quiet;		/* ready, yet not done: not polled for a moment */
 	size_t	taken;		/* bytes of r->syn its first flight took */
 };
-enum clone_mode { CLONES_NO, CLONES_OK };
+/* CLONES_UNLEARNT: allowed, the recipe not learnt yet (run_learn_clones). */
+enum clone_mode { CLONES_NO, CLONES_UNLEARNT, CLONES_OK };
 
 struct run {
 	int			 fd;		/* the user's descriptor */
@@ -55,6 +56,7 @@ struct run {
 	bool			 user_mapped;	/* r->fd ran an IPv4-mapped attempt */
 	bool			 maybe_mapped;	/* ... or may have: a connect ran on it */
 	struct sockclone_before	 before;	/* r->fd before its first one */
+	struct sockclone_early	 early;		/* r->fd before the run's connect */
 	bool			 has_deadline;
 	struct timespec		 deadline;	/* of the whole run */
 	struct timespec		 last_start;

@@ -45,7 +45,7 @@ learn_recipe(struct run *r)
 {
 	if (r->recipe == NULL && (r->recipe = malloc(sizeof(*r->recipe))) != NULL &&
 	    sockclone_learn(r->fd, r->user_mapped ? &r->before : NULL,
-	    r->recipe) != 0) {
+	    &r->early, r->recipe) != 0) {
 		free(r->recipe);
 		r->recipe = NULL;
 	}
@@ -84,14 +84,12 @@ run_renew_user_socket(struct run *r)
 }
 
 void
-run_prepare_renewal(struct run *r, const struct sockstate *st)
+run_note_user_socket(struct run *r, const struct sockstate *st)
 {
 	bool mapped = false, native = false;
 	size_t i;
 
-	if (!r->tp->sticky_v4mapped)
-		return;
-	for (i = 0; i < r->dests.n; i++) {
+	for (i = 0; i < r->dests.n && r->tp->sticky_v4mapped; i++) {
 		if (addr_is_v4mapped(&r->dests.v[i]))
 			mapped = true;
 		else if (r->dests.v[i].ss.ss_family == AF_INET6)
@@ -100,6 +98,15 @@ run_prepare_renewal(struct run *r, const struct sockstate *st)
 	/* For a later call, which may need one too (HACKING.md, Verdicts). */
 	if (mapped && !r->before.set)
 		sockclone_note(r->fd, &st->local, &r->before);
+	/*
+	 * What the first attempt's connect(2) will change, for a recipe
+	 * learnt after it (run_learn_clones): a few reads, where the recipe
+	 * takes a hundred and more.
+	 */
+	if ((r->policy.max_parallel >= 2 && r->dests.n >= 2) || (mapped && native))
+		sockclone_note_early(r->fd, st->type == SOCK_STREAM &&
+		    st->protocol == IPPROTO_TCP, st->ran_connect, !r->before.set,
+		    &r->early);
 	if (mapped && native)
 		learn_recipe(r);
 }
@@ -107,8 +114,33 @@ run_prepare_renewal(struct run *r, const struct sockstate *st)
 void
 run_decide_clones(struct run *r)
 {
-	r->clones = CLONES_NO;
-	if (r->policy.max_parallel < 2 || r->dests.n < 2 || !learn_recipe(r))
-		return;
-	r->clones = CLONES_OK;
+	r->clones = r->policy.max_parallel >= 2 && r->dests.n >= 2 &&
+	    r->early.set ? CLONES_UNLEARNT : CLONES_NO;
+}
+
+int
+run_learn_clones(struct run *r)
+{
+	int err;
+
+	if (r->clones != CLONES_UNLEARNT)
+		return EINPROGRESS;
+	if (!learn_recipe(r)) {
+		r->clones = CLONES_NO;
+		return EINPROGRESS;
+	}
+	/*
+	 * Read while the attempt on the user's socket was in its handshake,
+	 * which changes nothing but what the note holds: the transport says
+	 * so now.  Otherwise it ended meanwhile (an established connection
+	 * grows its buffers): the recipe is let go, and that end is the
+	 * caller's to take.
+	 */
+	if (!r->user_busy || (err = r->tp->finish(r->fd)) == EINPROGRESS) {
+		r->clones = CLONES_OK;
+		return EINPROGRESS;
+	}
+	free(r->recipe);
+	r->recipe = NULL;
+	return err;
 }

@@ -1,8 +1,8 @@
 /*
  * The user's descriptor: which socket is behind it.  A winning clone is
  * seated there with dup3(2); a socket left in IPv4-mapped mode is replaced
- * by a fresh one before a native attempt; and whether clones may be made
- * at all is learnt here, before the first attempt changes the socket.
+ * by a fresh one before a native attempt; and whether clones may be made,
+ * from what was noted before the first attempt changed the socket.
  */
 #ifndef CX_ENGINE_SEAT_H
 #define CX_ENGINE_SEAT_H
@@ -27,16 +27,30 @@ int	run_move_to_user_fd(struct run *r, int fd, int flags);
 int	run_renew_user_socket(struct run *r);
 
 /*
- * A list that mixes IPv4-mapped and native IPv6 destinations may need a
- * fresh socket mid-run (run_renew_user_socket): learn how to make one now,
- * while the socket is as the caller left it.
+ * Before the first attempt changes the socket (its address and port, its
+ * MSS, window clamp, congestion control): note what a fresh socket or a
+ * clone must be made from (struct sockclone_early), and what a later call
+ * needs should this run leave it in IPv4-mapped mode (struct
+ * sockclone_before).  A list that mixes IPv4-mapped and native IPv6
+ * destinations may need a fresh socket mid-run (run_renew_user_socket):
+ * its recipe is learnt now, while the socket is as the caller left it.
  */
-void	run_prepare_renewal(struct run *r, const struct sockstate *st);
+void	run_note_user_socket(struct run *r, const struct sockstate *st);
 
 /*
- * Learn, before the first attempt changes the socket (its port, its MSS),
- * whether later attempts may run on clones of it.
+ * Whether later attempts may run on clones: not with one destination, a
+ * parallel cap of 1, or no note; else CLONES_UNLEARNT, the recipe left
+ * for run_learn_clones().
  */
 void	run_decide_clones(struct run *r);
+
+/*
+ * Learn the recipe, when the first clone is due (HACKING.md, "Clones"):
+ * r->clones becomes CLONES_OK or CLONES_NO, and EINPROGRESS is returned.
+ * Any other value is the verdict of the attempt on the user's socket,
+ * which ended while the recipe was read: nothing is learnt, and the
+ * caller ends that attempt with it.
+ */
+int	run_learn_clones(struct run *r);
 
 #endif /* !CX_ENGINE_SEAT_H */

@@ -74,7 +74,7 @@ attempt_end(struct run *r, int i, int err)
 static bool
 may_clone(const struct run *r)
 {
-	return r->clones == CLONES_OK && (!r->nonblocking || r->watched);
+	return r->clones != CLONES_NO && (!r->nonblocking || r->watched);
 }
 
 /*
@@ -138,6 +138,14 @@ attempt_start(struct run *r, int fd)
 	r->recalled = may_clone(r) && r->policy.history &&
 	    r->next + 1 < r->dests.n &&
 	    history_recalls((const struct sockaddr *)&d->ss, r->protocol);
+	/*
+	 * Its successor starts beside it at once, on a clone: the recipe is
+	 * learnt before this attempt's connect(2) rather than during it.
+	 */
+	if (r->recalled && fd == r->fd && !r->user_busy) {
+		(void)run_learn_clones(r);
+		r->recalled = may_clone(r);
+	}
 	if (fd == r->fd) {
 		r->user_busy = true;
 		r->user_mapped |= r->tp->sticky_v4mapped && addr_is_v4mapped(d);
@@ -209,13 +217,26 @@ socket_for_next(struct run *r)
 	int fd, i, err;
 
 	if (r->user_busy && may_clone(r)) {
-		if (r->nlive >= r->policy.max_parallel) {
+		/*
+		 * The recipe is learnt at the first clone (engine_seat.c): an
+		 * attempt on the user's socket that ended meanwhile ends here.
+		 */
+		if ((err = run_learn_clones(r)) != EINPROGRESS) {
+			for (i = 0; r->live[i].fd != r->fd; i++)
+				;
+			return attempt_end(r, i, err) ? SOCKET_WON : SOCKET_LATER;
+		}
+		if (r->clones == CLONES_OK && r->nlive >= r->policy.max_parallel) {
 			if ((fd = ended_at_cap(r)) != 0)
 				return fd;
 			attempt_end(r, 0, ETIMEDOUT);	/* drop the oldest */
 		}
-		/* Out of descriptors (or memory): one at a time, as below. */
-		if (r->user_busy && (fd = sockclone_make(r->recipe)) != -1) {
+		/*
+		 * No faithful clone, out of descriptors (or memory): one at a
+		 * time, as below.
+		 */
+		if (r->clones == CLONES_OK && r->user_busy &&
+		    (fd = sockclone_make(r->recipe)) != -1) {
 			/* The user's number was free: its socket is closed. */
 			if (fd != r->fd)
 				return fd;
@@ -356,6 +377,8 @@ run_advance(struct run *r, int *wait_ms)
 				return 0;
 			if (fd == SOCKET_LATER)
 				continue;
+			/* No recipe after all: one at a time. */
+			timed = timed && may_clone(r);
 			if (attempt_start(r, fd))
 				return 0;
 			if (timed && !r->move_on)

@@ -116,7 +116,7 @@ engine_fds(int fd, struct pollfd *pfd, int n, int *count)
 		 * From now on the next attempts may run on clones, and the
 		 * history may start the next beside a remembered one.
 		 */
-		if (!r->watched && r->clones == CLONES_OK && r->policy.history &&
+		if (!r->watched && r->clones != CLONES_NO && r->policy.history &&
 		    r->nreport > 0 && r->next < r->dests.n &&
 		    history_recalls((const struct sockaddr *)
 		    &r->report[r->nreport - 1].ca_addr, r->protocol))

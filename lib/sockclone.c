@@ -18,6 +18,17 @@
  * A socket filter, classic or eBPF, is noticed through SO_GET_FILTER;
  * options the kernel does not let a program read (TCP_MD5SIG, a reuseport
  * group's program, ...) cannot be seen.
+ *
+ * The engine learns the recipe only when its first clone is due, with an
+ * attempt of its own running on the socket by then (HACKING.md,
+ * "Clones").  What that connect(2) changes is taken from a note made
+ * before it (struct sockclone_early): the local address, TCP_MAXSEG,
+ * TCP_WINDOW_CLAMP and TCP_CONGESTION; the ECN bits of a TCP socket's
+ * IP_TOS and IPV6_TCLASS, which the kernel sets and a program cannot, are
+ * never compared.  Every other option reads the same on a socket in its
+ * handshake as before it (what differs besides is identity or state,
+ * above); the engine checks that the handshake was still under way once
+ * the recipe was read, since an established connection's buffers grow.
  */
 #include <config.h>
 
@@ -298,18 +309,24 @@ apply(int fd, const struct sockclone_recipe *r)
 /* The source address to bind clones to; ENOTSUP for an explicit port. */
 static int
 learn_source(int fd, const struct sockclone_before *b,
-    struct sockclone_recipe *r)
+    const struct sockclone_early *e, struct sockclone_recipe *r)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&r->src;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)&r->src;
 
-	r->srclen = sizeof(r->src);
-	if (getsockname(fd, (struct sockaddr *)&r->src, &r->srclen) != 0)
-		return errno;
+	/* Not what the run's own connect(2) bound: the address noted before. */
+	if (e != NULL) {
+		r->src = e->src;
+		r->srclen = e->srclen;
+	} else {
+		r->srclen = sizeof(r->src);
+		if (getsockname(fd, (struct sockaddr *)&r->src, &r->srclen) != 0)
+			return errno;
+	}
 	if (b != NULL && r->src.ss_family == AF_INET6)
 		sin6->sin6_port = b->port;
 	/* A failed connect(2)'s port, shown but let go: none of its own. */
-	else if (r->type == SOCK_STREAM)
+	else if (e == NULL && r->type == SOCK_STREAM)
 		sockstate_stale_port(fd, &r->src);
 	if (r->src.ss_family == AF_INET) {
 		if (sin->sin_port != 0)
@@ -334,15 +351,86 @@ getint(int fd, int name)
 }
 
 static bool
-is_maxseg(const struct optname *n)
-{
-	return n->level == IPPROTO_TCP && n->name == TCP_MAXSEG;
-}
-
-static bool
 same(const struct optval *a, const struct optval *b)
 {
 	return a->len == b->len && memcmp(a->v, b->v, a->len) == 0;
+}
+
+/* An option neither copied nor compared: its value as set is not known. */
+#define UNKNOWN_LEN	((socklen_t)-1)
+
+/*
+ * The value of an option that a connect(2) changes, as set before it: in
+ * *o, true; o->len UNKNOWN_LEN when it cannot be told.  False: the socket
+ * shows it as set, read it.
+ */
+static bool
+noted(int fd, const struct optname *n, const struct sockclone_before *b,
+    const struct sockclone_early *e, const struct sockclone_recipe *r,
+    struct optval *o)
+{
+	int v;
+
+	if (n->level != IPPROTO_TCP)
+		return false;
+	memset(o, 0, sizeof(*o));
+	o->len = UNKNOWN_LEN;
+	switch (n->name) {
+	case TCP_MAXSEG:
+		/*
+		 * Once a connect(2) ran, Linux reads TCP_MAXSEG back as that
+		 * connect's segment size, not as the value set.
+		 */
+		if (b != NULL && b->maxseg >= 0)
+			v = b->maxseg;
+		else if (e != NULL)
+			v = e->maxseg;
+		else if (r->type == SOCK_STREAM && sockstate_ran_connect(fd))
+			v = -1;
+		else
+			return false;
+		break;
+	case TCP_WINDOW_CLAMP:	/* set by connect(2) when 0 */
+		if (e == NULL)
+			return false;
+		v = e->window_clamp;
+		break;
+	case TCP_CONGESTION:	/* the route's, when it names one */
+		if (e == NULL)
+			return false;
+		if (e->congestion[0] != '\0') {
+			o->len = SOCKCLONE_CA_NAME;
+			memcpy(o->v, e->congestion, SOCKCLONE_CA_NAME);
+		}
+		return true;
+	default:
+		return false;
+	}
+	if (v >= 0) {
+		o->len = sizeof(v);
+		memcpy(o->v, &v, sizeof(v));
+	}
+	return true;
+}
+
+/*
+ * The ECN bits of a TCP socket's IP_TOS or IPV6_TCLASS are the kernel's
+ * (set on connect(2) for a congestion control that needs ECN); Linux keeps
+ * them when a program sets the option, so they are not the program's.
+ */
+static void
+drop_ecn(const struct optname *n, const struct sockclone_recipe *r,
+    struct optval *o)
+{
+	int v;
+
+	if (r->type != SOCK_STREAM || o->len != sizeof(v) ||
+	    !((n->level == IPPROTO_IP && n->name == IP_TOS) ||
+	    (n->level == IPPROTO_IPV6 && n->name == IPV6_TCLASS)))
+		return;
+	memcpy(&v, o->v, sizeof(v));
+	v &= ~0x03;		/* INET_ECN_MASK */
+	memcpy(o->v, &v, sizeof(v));
 }
 
 /*
@@ -351,36 +439,26 @@ same(const struct optval *a, const struct optval *b)
  */
 static int
 learn_options(int fd, const struct sockclone_before *b,
-    struct sockclone_recipe *r)
+    const struct sockclone_early *e, struct sockclone_recipe *r)
 {
 	struct optval *user, o;
 	const struct kind *k;
 	int probe, i, err = 0;
-	bool maxseg_unknown;
 
 	if ((k = kind_of(r)) == NULL)
 		return ENOTSUP;
-	/*
-	 * After a connect(2), Linux reads TCP_MAXSEG back as that connect's
-	 * segment size, not as the value set: with no value noted before it,
-	 * the option is neither copied nor compared.
-	 */
-	maxseg_unknown = (b == NULL || b->maxseg < 0) &&
-	    r->type == SOCK_STREAM && sockstate_ran_connect(fd);
 	if ((user = calloc((size_t)k->n + 1, sizeof(*user))) == NULL)
 		return ENOMEM;
 	for (i = 0; i < k->n && err == 0; i++) {
-		if (maxseg_unknown && is_maxseg(&k->names[i]))
-			continue;	/* user[i] stays as calloc left it: skipped */
-		if (!read_opt(fd, k->names[i].level, k->names[i].name, &user[i])) {
+		if (noted(fd, &k->names[i], b, e, r, &user[i])) {
+			if (user[i].len == UNKNOWN_LEN)
+				continue;	/* neither copied nor compared */
+		} else if (!read_opt(fd, k->names[i].level, k->names[i].name,
+		    &user[i])) {
 			user[i].len = 0;	/* not readable here: compared as such */
 			continue;
 		}
-		/* As the application left it, before a mapped attempt lowered it. */
-		if (b != NULL && k->names[i].level == IPPROTO_TCP &&
-		    k->names[i].name == TCP_MAXSEG && b->maxseg >= 0 &&
-		    user[i].len == sizeof(int))
-			memcpy(user[i].v, &b->maxseg, sizeof(b->maxseg));
+		drop_ecn(&k->names[i], r, &user[i]);
 		if (same(&user[i], &k->fresh[i]))
 			continue;
 		if (r->nsets == SOCKCLONE_MAX_SETS ||
@@ -400,11 +478,17 @@ learn_options(int fd, const struct sockclone_before *b,
 	}
 	if (apply(probe, r) != 0)
 		err = ENOTSUP;
-	for (i = 0; i < k->n && err == 0; i++)
-		if (!(maxseg_unknown && is_maxseg(&k->names[i])) &&
-		    (read_opt(probe, k->names[i].level, k->names[i].name, &o) ?
-		    !same(&user[i], &o) : user[i].len != 0))
+	for (i = 0; i < k->n && err == 0; i++) {
+		if (user[i].len == UNKNOWN_LEN)
+			continue;
+		if (!read_opt(probe, k->names[i].level, k->names[i].name, &o)) {
+			err = user[i].len != 0 ? ENOTSUP : 0;
+			continue;
+		}
+		drop_ecn(&k->names[i], r, &o);
+		if (!same(&user[i], &o))
 			err = ENOTSUP;
+	}
 	close(probe);
 	free(user);
 	return err;
@@ -428,9 +512,41 @@ sockclone_note(int fd, const struct sockaddr_storage *local,
 		b->maxseg = -1;
 }
 
+void
+sockclone_note_early(int fd, bool tcp, bool ran_connect, bool clear_stale,
+    struct sockclone_early *e)
+{
+	socklen_t len;
+
+	memset(e, 0, sizeof(*e));
+	e->tcp = tcp;
+	e->maxseg = e->window_clamp = -1;
+	e->srclen = sizeof(e->src);
+	if (getsockname(fd, (struct sockaddr *)&e->src, &e->srclen) != 0)
+		return;
+	/* A failed connect(2)'s port, shown but let go: none of its own. */
+	if (tcp && clear_stale)
+		sockstate_stale_port(fd, &e->src);
+	e->set = true;
+	if (!tcp)
+		return;
+	len = sizeof(e->maxseg);
+	if (ran_connect ||
+	    getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &e->maxseg, &len) != 0)
+		e->maxseg = -1;
+	len = sizeof(e->window_clamp);
+	if (getsockopt(fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, &e->window_clamp,
+	    &len) != 0)
+		e->window_clamp = -1;
+	len = sizeof(e->congestion);
+	if (getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, e->congestion,
+	    &len) != 0)
+		memset(e->congestion, 0, sizeof(e->congestion));
+}
+
 int
 sockclone_learn(int fd, const struct sockclone_before *b,
-    struct sockclone_recipe *r)
+    const struct sockclone_early *e, struct sockclone_recipe *r)
 {
 	int err;
 
@@ -440,11 +556,13 @@ sockclone_learn(int fd, const struct sockclone_before *b,
 	r->protocol = getint(fd, SO_PROTOCOL);
 	if (b != NULL && !b->set)
 		b = NULL;
-	if ((err = learn_source(fd, b, r)) != 0)
+	if (e != NULL && !e->set)
+		e = NULL;
+	if ((err = learn_source(fd, b, e, r)) != 0)
 		return err;
 	if (filtered(fd))
 		return ENOTSUP;
-	return learn_options(fd, b, r);
+	return learn_options(fd, b, e, r);
 }
 
 int

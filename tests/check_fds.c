@@ -16,7 +16,7 @@
  *
  * rlimit: with RLIMIT_NOFILE set so that no descriptor can be created
  * (the user's socket is the last), a multi-address connect cannot clone:
- * decide_clones() finds no probe socket for the recipe (CLONES_NO), so
+ * run_learn_clones() finds no probe socket for the recipe (CLONES_NO), so
  * socket_for_next() gives the user's attempt up at D and starts the next
  * on the user's socket -- one attempt at a time, the same outcome.  No
  * call makes a descriptor the user did not ask for, so EMFILE never
