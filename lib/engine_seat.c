@@ -121,6 +121,8 @@ run_decide_clones(struct run *r)
 int
 run_learn_clones(struct run *r)
 {
+	/* Learnt already, for a renewal, with no attempt on the socket. */
+	bool before_any = r->recipe != NULL;
 	int err;
 
 	if (r->clones != CLONES_UNLEARNT)
@@ -136,7 +138,8 @@ run_learn_clones(struct run *r)
 	 * grows its buffers): the recipe is let go, and that end is the
 	 * caller's to take.
 	 */
-	if (!r->user_busy || (err = r->tp->finish(r->fd)) == EINPROGRESS) {
+	if (before_any || !r->user_busy ||
+	    (err = r->tp->finish(r->fd)) == EINPROGRESS) {
 		r->clones = CLONES_OK;
 		return EINPROGRESS;
 	}
