@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -297,6 +298,58 @@ START_TEST(test_ipv6_options_read_back_after_a_clone_win)
 }
 END_TEST
 
+/*
+ * A non-blocking application sets an option after connectx returned
+ * EINPROGRESS, then runs its event loop: the options are read when the
+ * first parallel attempt is due (connectx(2), "Parallel attempts"), so
+ * the clone that wins has it too.
+ */
+START_TEST(test_option_set_after_a_non_blocking_call_is_copied)
+{
+	struct sockaddr_storage a[2];
+	socklen_t l[2];
+	unsigned char buf[2 * sizeof(struct sockaddr_in6)];
+	sa_endpoints_t ep = { 0 };
+	struct blackhole b;
+	struct listener live;
+	struct pollfd pfd[16];
+	uint64_t cookie;
+	int fd, n, wait_ms, on = 1, v;
+	socklen_t len = sizeof(v);
+
+	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 64), 0);
+	a[0] = b.l.addr; l[0] = b.l.addrlen;
+	a[1] = live.addr; l[1] = live.addrlen;
+	ep.sae_dstaddr = (const struct sockaddr *)buf;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, a, l, 2);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	cookie = tu_cookie(fd);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, D), 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_HISTORY, 0), 0);
+	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL,
+	    NULL), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on,
+	    sizeof(on)), 0);
+	for (;;) {
+		ck_assert_int_ge(n = cx_fds(fd, pfd, 16), 0);
+		ck_assert_int_eq(cx_timeout(fd, &wait_ms), 0);
+		ck_assert_int_ne(poll(pfd, (nfds_t)n, wait_ms), -1);
+		if (cx_step(fd, NULL) == 0)
+			break;
+		ck_assert_int_eq(errno, EINPROGRESS);
+	}
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 1);
+	ck_assert_msg(tu_cookie(fd) != cookie, "the clone did not win");
+	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &v, &len), 0);
+	ck_assert_msg(v == 1, "SO_KEEPALIVE set after the call was lost");
+	close(fd);
+	tu_blackhole_close(&b);
+	close(live.fd);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -309,6 +362,7 @@ main(void)
 	tcase_add_test(tc, test_every_settable_option_reads_back_after_a_clone_win);
 	tcase_add_test(tc, test_socket_filter_is_noticed_and_attempts_run_one_at_a_time);
 	tcase_add_test(tc, test_ipv6_options_read_back_after_a_clone_win);
+	tcase_add_test(tc, test_option_set_after_a_non_blocking_call_is_copied);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
