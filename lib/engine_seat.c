@@ -122,28 +122,26 @@ int
 run_learn_clones(struct run *r)
 {
 	/* Learnt already, for a renewal, with no attempt on the socket. */
-	bool before_any = r->recipe != NULL;
+	bool before_any = r->recipe != NULL, learnt;
 	int err;
 
 	if (r->clones != CLONES_UNLEARNT)
 		return EINPROGRESS;
-	if (!learn_recipe(r)) {
-		r->clones = CLONES_NO;
-		return EINPROGRESS;
-	}
+	learnt = learn_recipe(r);
 	/*
 	 * Read while the attempt on the user's socket was in its handshake,
 	 * which changes nothing but what the note holds: the transport says
 	 * so now.  Otherwise it ended meanwhile (an established connection
-	 * grows its buffers): the recipe is let go, and that end is the
-	 * caller's to take.
+	 * grows its buffers, which may then not copy): whatever was learnt,
+	 * or found not to copy, is let go, and that end is the caller's to
+	 * take.
 	 */
-	if (before_any || !r->user_busy ||
-	    (err = r->tp->finish(r->fd)) == EINPROGRESS) {
-		r->clones = CLONES_OK;
-		return EINPROGRESS;
+	if (!before_any && r->user_busy &&
+	    (err = r->tp->finish(r->fd)) != EINPROGRESS) {
+		free(r->recipe);
+		r->recipe = NULL;
+		return err;
 	}
-	free(r->recipe);
-	r->recipe = NULL;
-	return err;
+	r->clones = learnt ? CLONES_OK : CLONES_NO;
+	return EINPROGRESS;
 }
