@@ -19,6 +19,9 @@
  *                             through cx_fds/cx_timeout/cx_step, against N
  *                             plain non-blocking connects to the live
  *                             address; without N, 1000 then 10000
+ *   cxbench scale-live [N]    the same with [live, black hole]: the first
+ *                             destination answers at once, no clone is
+ *                             made (nor its recipe learnt)
  *   cxbench dial HOST PORT N [CMD]
  *                             N cx_dial() connects to HOST in this process:
  *                             the first, then the median and max of the
@@ -522,6 +525,9 @@ acceptor_process(struct sockaddr_in *sin)
 	return pid;
 }
 
+/* Where the live address is in the list: [black hole, live] or [live, black hole]. */
+static int scale_live_at = 1;
+
 struct scale_fig {
 	double	wall_ms, cpu_ms, setup_ms;
 	long	rss_kib;
@@ -634,7 +640,8 @@ scale_lib(struct scale_loop *L, const struct sockaddr_in *list, long d,
 			if (L->due[i] < 0 || L->due[i] > w)
 				continue;
 			if (cx_step(L->fd[i], NULL) == 0) {
-				if (cx_getpeerindex(L->fd[i], SAE_ASSOCID_ANY) == 1)
+				if (cx_getpeerindex(L->fd[i], SAE_ASSOCID_ANY) ==
+				    scale_live_at)
 					f->connected++;
 				L->due[i] = -1;
 				active--;
@@ -739,7 +746,7 @@ scale_child(int n, bool lib, const struct sockaddr_in *list, long d,
 		if (lib)
 			scale_lib(&L, list, d, f);
 		else
-			scale_plain(&L, &list[1], f);
+			scale_plain(&L, &list[scale_live_at], f);
 		_exit(write(p[1], f, sizeof(*f)) == (ssize_t)sizeof(*f) ? 0 : 1);
 	}
 	close(p[1]);
@@ -781,12 +788,13 @@ bench_scale(int only)
 		    "raise the hard limit\n", (unsigned long)rl.rlim_cur, need);
 		exit(1);
 	}
-	hole = blackhole(&list[0], &filler);
-	acc = acceptor_process(&list[1]);
+	hole = blackhole(&list[1 - scale_live_at], &filler);
+	acc = acceptor_process(&list[scale_live_at]);
 	printf("scale: one poll(2) loop, N concurrent non-blocking runs to "
-	    "[black hole, live] (D = %ld ms; cx_fds/cx_timeout/cx_step) vs N plain "
+	    "%s (D = %ld ms; cx_fds/cx_timeout/cx_step) vs N plain "
 	    "non-blocking connects to the live address; %d alternating rounds, "
-	    "medians\n", d, ROUNDS);
+	    "medians\n", scale_live_at == 1 ? "[black hole, live]" :
+	    "[live, black hole]", d, ROUNDS);
 	for (si = 0; si < nsizes; si++) {
 		for (rnd = 0; rnd < ROUNDS; rnd++) {
 			scale_child(sizes[si], false, list, d, &plain[si][rnd]);
@@ -799,7 +807,7 @@ bench_scale(int only)
 			    "starting) %7.1f ms cpu %+6ld KiB, %d in flight, %d "
 			    "connected, %+d fds after | library %7.1f ms wall (%6.1f "
 			    "starting) %7.1f ms cpu %+6ld KiB, %d in flight, %d "
-			    "connected on [1], %+d fds after, %d loop turns\n",
+			    "connected on [%d], %+d fds after, %d loop turns\n",
 			    sizes[si], rnd, plain[si][rnd].wall_ms,
 			    plain[si][rnd].setup_ms, plain[si][rnd].cpu_ms,
 			    plain[si][rnd].rss_kib, plain[si][rnd].peak_active,
@@ -808,8 +816,8 @@ bench_scale(int only)
 			    lib[si][rnd].setup_ms,
 			    lib[si][rnd].cpu_ms, lib[si][rnd].rss_kib,
 			    lib[si][rnd].peak_active,
-			    lib[si][rnd].connected, lib[si][rnd].fds_left,
-			    lib[si][rnd].iterations);
+			    lib[si][rnd].connected, scale_live_at,
+			    lib[si][rnd].fds_left, lib[si][rnd].iterations);
 		}
 #define MED(arr, field, out) do { \
 	for (rnd = 0; rnd < ROUNDS; rnd++) v[rnd] = (double)arr[si][rnd].field; \
@@ -822,12 +830,13 @@ bench_scale(int only)
 		MED(plain, rss_kib, plain_rss[si]);
 #undef MED
 		printf("  N=%5d medians, per run: plain %.1f us wall, %.1f us cpu, "
-		    "%.0f B RSS | library %.1f us wall (D = %ld ms included), "
+		    "%.0f B RSS | library %.1f us wall (D = %ld ms %s), "
 		    "%.1f us cpu, %.0f B RSS | library/plain cpu %.2f\n",
 		    sizes[si], plain_wall[si] * 1e3 / sizes[si],
 		    plain_cpu[si] * 1e3 / sizes[si],
 		    plain_rss[si] * 1024 / sizes[si],
 		    lib_wall[si] * 1e3 / sizes[si], d,
+		    scale_live_at == 1 ? "included" : "not waited for",
 		    lib_cpu[si] * 1e3 / sizes[si], lib_rss[si] * 1024 / sizes[si],
 		    lib_cpu[si] / plain_cpu[si]);
 	}
@@ -837,7 +846,8 @@ bench_scale(int only)
 		    "%.2f\n", sizes[0], sizes[1],
 		    (lib_cpu[1] / sizes[1]) / (lib_cpu[0] / sizes[0]),
 		    (lib_rss[1] / sizes[1]) / (lib_rss[0] / sizes[0]),
-		    ((lib_wall[1] - d) / sizes[1]) / ((lib_wall[0] - d) / sizes[0]),
+		    ((lib_wall[1] - d * scale_live_at) / sizes[1]) /
+		    ((lib_wall[0] - d * scale_live_at) / sizes[0]),
 		    (plain_cpu[1] / sizes[1]) / (plain_cpu[0] / sizes[0]),
 		    (plain_wall[1] / sizes[1]) / (plain_wall[0] / sizes[0]));
 	printf("  all connected, no descriptor left after its run: %s\n",
@@ -961,5 +971,9 @@ main(int argc, char **argv)
 		bench_leaks(n ? n : 10000);
 	if (all || strcmp(what, "scale") == 0)
 		bench_scale(n);
+	if (all || strcmp(what, "scale-live") == 0) {
+		scale_live_at = 0;
+		bench_scale(n);
+	}
 	return 0;
 }
