@@ -107,4 +107,34 @@ struct linux_sctp_paddrthlds_v2 {
 	uint16_t		spt_pathcpthld;
 };
 
+/* SCTP_STATUS: the association's state and its primary path. */
+#ifndef SCTP_STATUS
+#define SCTP_STATUS			14
+#define SCTP_GET_PEER_ADDR_INFO		15
+#endif
+#define LINUX_SCTP_COOKIE_WAIT		2
+#define LINUX_SCTP_COOKIE_ECHOED	3
+
+struct linux_sctp_paddrinfo {
+	int32_t			spinfo_assoc_id;
+	struct sockaddr_storage	spinfo_address;
+	int32_t			spinfo_state;
+	uint32_t		spinfo_cwnd;
+	uint32_t		spinfo_srtt;
+	uint32_t		spinfo_rto;
+	uint32_t		spinfo_mtu;
+} __attribute__((packed, aligned(4)));
+
+struct linux_sctp_status {
+	int32_t			sstat_assoc_id;
+	int32_t			sstat_state;
+	uint32_t		sstat_rwnd;
+	uint16_t		sstat_unackdata;
+	uint16_t		sstat_penddata;
+	uint16_t		sstat_instrms;
+	uint16_t		sstat_outstrms;
+	uint32_t		sstat_fragmentation_point;
+	struct linux_sctp_paddrinfo sstat_primary;
+};
+
 #endif /* !CX_COMPAT_SOCKOPTS_H */

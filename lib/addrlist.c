@@ -263,3 +263,30 @@ addrlist_check_usable(const struct destlist *dests)
 	}
 	return 0;
 }
+
+int
+addrlist_index_of(const struct destlist *dests, const struct sockaddr *sa)
+{
+	const struct sockaddr *d;
+	const struct sockaddr_in6 *a6, *d6;
+	uint32_t a4, d4;
+	size_t i;
+
+	for (i = 0; i < dests->n; i++) {
+		d = (const struct sockaddr *)&dests->v[i].ss;
+		if (addr_port(d) != addr_port(sa))
+			continue;
+		if (v4_of(sa, &a4)) {
+			if (v4_of(d, &d4) && a4 == d4)
+				return (int)i;
+			continue;
+		}
+		if (sa->sa_family != AF_INET6 || d->sa_family != AF_INET6)
+			continue;
+		a6 = (const struct sockaddr_in6 *)(const void *)sa;
+		d6 = (const struct sockaddr_in6 *)(const void *)d;
+		if (memcmp(&a6->sin6_addr, &d6->sin6_addr, sizeof(a6->sin6_addr)) == 0)
+			return (int)i;
+	}
+	return -1;
+}

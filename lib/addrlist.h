@@ -48,6 +48,11 @@ void	addrlist_free(struct destlist *);
 void	addr_map_v4(struct dest *);
 void	addr_unmap_v4(struct dest *);
 bool	addr_is_v4mapped(const struct dest *);
+/*
+ * The index in dests of the destination sa names (address and port; an
+ * IPv4 address and its IPv4-mapped form are one), or -1.
+ */
+int	addrlist_index_of(const struct destlist *, const struct sockaddr *);
 
 int	addr_family(const struct dest *);
 uint16_t addr_port(const struct sockaddr *);

@@ -251,6 +251,7 @@ run_commit(struct run *r, int err, bool was_associated, bool verify)
 		rec->assoc.winner = err == 0 ? r->winner : -1;
 		rec->assoc.attempts = r->report;
 		rec->assoc.nattempts = r->nreport;
+		rec->assoc.completes = err == 0 && r->completes ? r->tp : NULL;
 		r->dests.v = NULL;
 		r->dests.n = 0;
 		r->report = NULL;

@@ -77,6 +77,8 @@ struct run {
 	 * the next look is that one (HACKING.md, "One system call").
 	 */
 	bool			 looked;
+	bool			 completes;	/* the protocol finishes the run
+						 * on its own (kernel SCTP) */
 	int			 error;		/* best failure so far, or 0 */
 	int			 winner;	/* index in dests, or -1 */
 	/*

@@ -10,33 +10,85 @@
 
 #include "engine_run.h"
 #include "engine_shortcut.h"
+#include "registry.h"
 #include "timeutil.h"
 #include "transport.h"
+
+/*
+ * The report's one line names the destination the association was set up
+ * through, once the protocol says which (its primary path; the first
+ * destination when that is none of the list's).
+ */
+static void
+name_winner(struct cx_attempt *a, const struct destlist *dests, int winner)
+{
+	const struct dest *d = &dests->v[winner];
+
+	memcpy(&a->ca_addr, &d->ss, d->len);
+	a->ca_addrlen = d->len;
+	a->ca_index = (unsigned int)winner;
+}
 
 int
 run_whole_list(struct run *r, bool want_id)
 {
 	struct cx_attempt *a = &r->report[r->nreport++];
 	cx_sctp_assoc_t id;
-	int err;
+	int err, winner = 0;
 
-	memcpy(&a->ca_addr, &r->dests.v[0].ss, r->dests.v[0].len);
-	a->ca_addrlen = r->dests.v[0].len;
+	name_winner(a, &r->dests, 0);
 	a->ca_start = mono_now();
 	a->ca_error = EINPROGRESS;
 	run_notify(r, 0);
 	err = r->tp->connect_list(r->fd, &r->dests, want_id,
 	    policy_failover_ms(&r->policy), &id);
-	if (err != EINPROGRESS)
-		run_end_report(r, 0, err);
 	if (id > 0)
 		r->id = id;
-	/* In progress, the kernel's association exists and runs on its own. */
+	if (err == 0 && r->tp->which != NULL &&
+	    r->tp->which(r->fd, r->id, &r->dests, &winner) == 0 && winner > 0)
+		name_winner(a, &r->dests, winner);
+	else
+		winner = 0;
+	if (err != EINPROGRESS)
+		run_end_report(r, 0, err);
+	/*
+	 * In progress, the kernel's association exists and runs on its own:
+	 * the record counts it, and learns its end when asked.
+	 */
 	if (err == 0 || err == EINPROGRESS)
-		r->winner = 0;
+		r->winner = winner;
 	else
 		r->error = err;
+	r->completes = err == EINPROGRESS && r->tp->which != NULL;
 	return err;
+}
+
+int
+engine_whole_list_update(int fd, struct assoc *a, int *winner)
+{
+	struct cx_attempt *at = a->nattempts > 0 ? &a->attempts[0] : NULL;
+	int err, w = 0;
+
+	*winner = a->winner;
+	if (a->completes == NULL || at == NULL)
+		return 0;
+	if ((err = a->completes->which(fd, a->id, &a->dests, &w)) == EINPROGRESS) {
+		*winner = -1;
+		return EINPROGRESS;
+	}
+	at->ca_end = mono_now();
+	a->completes = NULL;
+	if (err != 0) {
+		at->ca_error = ENOTCONN;
+		*winner = a->winner = -1;
+		return err;
+	}
+	if (w < 0)
+		w = 0;
+	name_winner(at, &a->dests, w);
+	at->ca_error = 0;
+	*winner = a->winner = w;
+	return 0;
 }
 
 int

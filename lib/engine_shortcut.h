@@ -16,6 +16,17 @@ struct run;
  */
 int	run_whole_list(struct run *r, bool want_id);
 
+struct assoc;
+
+/*
+ * A record whose association the protocol completes on its own
+ * (assoc.completes): brought up to date from the socket fd, under the
+ * record's lock.  *winner is the index to report: -1 while the association
+ * is being set up (EINPROGRESS) or once it failed (the attempt then shows
+ * ENOTCONN: the socket holds the error, SO_ERROR, for the application).
+ */
+int	engine_whole_list_update(int fd, struct assoc *a, int *winner);
+
 /*
  * No data, connect no later than the first write (a lone destination):
  * begun now, it is the socket's to finish, so the call succeeds at once,

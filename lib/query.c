@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "connectx.h"
+#include "engine_shortcut.h"
 #include "engine_step.h"
 #include "policy.h"
 #include "registry.h"
@@ -38,8 +39,13 @@ lock_assoc(int fd, cx_sctp_assoc_t id, struct assoc *view)
 	if ((rec = registry_lock(fd, cookie, false)) == NULL)
 		err = ENOTCONN;
 	else {
-		if (!engine_parked_view(rec, view))
+		if (!engine_parked_view(rec, view)) {
+			int winner;
+
+			engine_whole_list_update(fd, &rec->assoc, &winner);
 			*view = rec->assoc;
+			view->winner = winner;
+		}
 		if (view->id == 0)
 			err = ENOTCONN;
 		else if (id != 0 && id != view->id)
@@ -62,6 +68,8 @@ cx_getassocid(int fd, cx_sctp_assoc_t *id)
 	if (id == NULL)
 		return fail(EINVAL);
 	rec = registry_lock(fd, cookie, false);
+	if (rec != NULL)
+		engine_whole_list_update(fd, &rec->assoc, &(int){ 0 });
 	*id = rec != NULL ? registry_current_id(rec) : 0;
 	registry_unlock(fd);
 	return *id != 0 ? 0 : fail(ENOTCONN);

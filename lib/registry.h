@@ -17,12 +17,21 @@
 #include "policy.h"
 #include "sockclone.h"
 
+struct transport;
+
 struct assoc {
 	cx_sctp_assoc_t		 id;		/* 0: no association */
 	struct destlist		 dests;		/* the list as the engine ran it */
 	int			 winner;	/* index in dests, or -1 */
 	struct cx_attempt	*attempts;
 	size_t			 nattempts;
+	/*
+	 * Set while the protocol completes the association on its own
+	 * (kernel SCTP, begun on a non-blocking socket): the record is
+	 * brought up to date from the socket when asked
+	 * (engine_whole_list_update).
+	 */
+	const struct transport	*completes;
 };
 
 struct observer {

@@ -88,6 +88,14 @@ struct transport {
 	 */
 	int	(*connect_list)(int fd, const struct destlist *, bool want_id,
 		    long failover_ms, cx_sctp_assoc_t *id);
+	/*
+	 * With connect_list: which destination of the list association id
+	 * runs on, as the protocol says (*index, -1 when none of the list's),
+	 * 0; EINPROGRESS while it is being set up; another errno when there
+	 * is no such association (it failed: the socket holds the error).
+	 */
+	int	(*which)(int fd, cx_sctp_assoc_t id, const struct destlist *,
+		    int *index);
 };
 
 extern const struct transport transport_tcp;

@@ -222,6 +222,40 @@ out:
 	return err;
 }
 
+/*
+ * The association's primary path is the address its INIT was answered
+ * from: the destination that won (the kernel moves the INIT along the list
+ * on its retransmission timers).  A one-to-one socket names its
+ * association through SCTP_STATUS only once it is up (EINVAL before, and
+ * after it failed); a path of it is found by the peer's address all along
+ * (SCTP_GET_PEER_ADDR_INFO), which tells the two apart without taking the
+ * socket's error.
+ */
+static int
+sctp_which(int fd, cx_sctp_assoc_t id, const struct destlist *dests, int *index)
+{
+	struct linux_sctp_status st;
+	struct linux_sctp_paddrinfo pi;
+	int err;
+
+	memset(&st, 0, sizeof(st));
+	st.sstat_assoc_id = id;
+	if ((err = kget(fd, SCTP_STATUS, &st, sizeof(st))) != 0) {
+		if (err != EINVAL || dests->n == 0)
+			return err;
+		memset(&pi, 0, sizeof(pi));
+		memcpy(&pi.spinfo_address, &dests->v[0].ss, dests->v[0].len);
+		return kget(fd, SCTP_GET_PEER_ADDR_INFO, &pi, sizeof(pi)) == 0 ?
+		    EINPROGRESS : ENOTCONN;
+	}
+	if (st.sstat_state == LINUX_SCTP_COOKIE_WAIT ||
+	    st.sstat_state == LINUX_SCTP_COOKIE_ECHOED)
+		return EINPROGRESS;
+	*index = addrlist_index_of(dests,
+	    (const struct sockaddr *)&st.sstat_primary.spinfo_address);
+	return 0;
+}
+
 static int
 sctp_restore(int fd, const struct sockstate *before)
 {
@@ -237,4 +271,5 @@ const struct transport transport_sctp = {
 	.send = sockio_send_some,
 	.disconnect = sockio_shutdown,	/* one-to-one: graceful */
 	.connect_list = sctp_connect_list,
+	.which = sctp_which,
 };

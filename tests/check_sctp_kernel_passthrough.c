@@ -15,7 +15,9 @@
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -253,11 +255,117 @@ START_TEST(library_refused_is_econnrefused_and_the_socket_connects_again)
 }
 END_TEST
 
+/* ---- which destination won (connectx(2), Kernel SCTP) ------------------ */
+
+/*
+ * A network namespace of the test's own in which 127.0.0.3 is a black hole
+ * (a tc filter on lo drops what is sent to it: this 6.1 kernel has no
+ * nftables ip family) and 127.0.0.1 listens: the kernel's INIT to .3 is
+ * never answered and moves on to .1 after RTO.initial.
+ */
+static struct sockaddr_in hole;	/* 127.0.0.3, the listener's port */
+
+static void
+setup_hole(void)
+{
+	ck_assert_msg(geteuid() == 0 && unshare(CLONE_NEWNET) == 0 &&
+	    system("ip link set lo up && ip addr add 127.0.0.3/32 dev lo && "
+	    "tc qdisc add dev lo root handle 1: prio && "
+	    "tc filter add dev lo parent 1: protocol ip prio 1 u32 "
+	    "match ip dst 127.0.0.3/32 action drop") == 0,
+	    "a network namespace with tc(8) (root; the kernel lane runs as root)");
+	setup();
+	hole = live;
+	hole.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 2);
+}
+
+static void
+attempt_is(int fd, cx_sctp_assoc_t id, int index, const struct sockaddr_in *at,
+    int err)
+{
+	struct cx_attempt *a;
+
+	ck_assert_int_eq(cx_getattempts(fd, id, &a), 1);
+	ck_assert_int_eq(a[0].ca_error, err);
+	ck_assert_int_eq(a[0].ca_index, index);
+	ck_assert_int_eq(((struct sockaddr_in *)&a[0].ca_addr)->sin_addr.s_addr,
+	    at->sin_addr.s_addr);
+	cx_freeattempts(a);
+}
+
+/* Blocking: the record names the address that answered, not the first. */
+START_TEST(library_blocking_winner_is_the_address_that_answered)
+{
+	struct sockaddr_in list[2] = { hole, live };
+	cx_sctp_assoc_t id = 0;
+	int fd = sctp_socket(0);
+
+	ck_assert_int_eq(sctp_connectx(fd, (struct sockaddr *)list, 2, &id), 0);
+	ck_assert_int_eq(cx_getpeerindex(fd, id), 1);
+	attempt_is(fd, id, 1, &live, 0);
+	close(fd);
+}
+END_TEST
+
+/*
+ * Non-blocking: while the kernel sets the association up the record has
+ * no winner (ENOTCONN), its ID is the kernel's; once up, the record learns
+ * which address answered when asked.
+ */
+START_TEST(library_nonblocking_winner_is_learned_from_the_kernel)
+{
+	struct sockaddr_in list[2] = { hole, live };
+	cx_sctp_assoc_t id = 0, recorded = 0;
+	int fd = sctp_socket(1);
+
+	ck_assert_int_eq(sctp_connectx(fd, (struct sockaddr *)list, 2, &id), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	ck_assert_int_eq(cx_getpeerindex(fd, id), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	ck_assert_int_eq(cx_getassocid(fd, &recorded), 0);
+	ck_assert_int_eq(recorded, id);
+	attempt_is(fd, id, 0, &hole, EINPROGRESS);
+	await_established(fd);
+	ck_assert_int_eq(cx_getpeerindex(fd, id), 1);
+	attempt_is(fd, id, 1, &live, 0);
+	close(fd);
+}
+END_TEST
+
+/*
+ * Non-blocking, and the association fails (one INIT, unanswered): the
+ * record learns it when asked, and the error stays the application's to
+ * read (SO_ERROR).
+ */
+START_TEST(library_nonblocking_failure_is_learned_and_the_error_left)
+{
+	struct sctp_initmsg im = { .sinit_max_attempts = 1,
+	    .sinit_max_init_timeo = 100 };
+	cx_sctp_assoc_t id = 0, recorded = 0;
+	socklen_t len = sizeof(int);
+	int fd = sctp_socket(1), err = 0, i;
+
+	ck_assert_int_eq(setsockopt(fd, SOL_SCTP, SCTP_INITMSG, &im, sizeof(im)), 0);
+	ck_assert_int_eq(sctp_connectx(fd, (struct sockaddr *)&hole, 1, &id), -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	for (i = 0; i < 100 && cx_getassocid(fd, &recorded) == 0; i++)
+		usleep(50000);
+	ck_assert_msg(i < 100, "the association did not fail within 5 s");
+	ck_assert_int_eq(errno, ENOTCONN);
+	ck_assert_int_eq(cx_getpeerindex(fd, id), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	attempt_is(fd, id, 0, &hole, ENOTCONN);
+	ck_assert_int_eq(getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+	ck_assert_int_eq(err, ETIMEDOUT);
+	close(fd);
+}
+END_TEST
+
 int
 main(void)
 {
 	Suite *s;
-	TCase *k, *l;
+	TCase *k, *l, *w;
 	SRunner *sr;
 	int probe, failed;
 
@@ -285,6 +393,13 @@ main(void)
 	tcase_add_test(l, library_nonblocking_einprogress_id_is_the_kernels);
 	tcase_add_test(l, library_refused_is_econnrefused_and_the_socket_connects_again);
 	suite_add_tcase(s, l);
+	w = tcase_create("which destination won");
+	tcase_add_checked_fixture(w, setup_hole, teardown);
+	tcase_set_timeout(w, 20);
+	tcase_add_test(w, library_blocking_winner_is_the_address_that_answered);
+	tcase_add_test(w, library_nonblocking_winner_is_learned_from_the_kernel);
+	tcase_add_test(w, library_nonblocking_failure_is_learned_and_the_error_left);
+	suite_add_tcase(s, w);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
