@@ -994,23 +994,29 @@ unprivileged_port_start(void)
  * In an unprivileged child: connectx with sae_srcif = lo and a source
  * bind(2) refuses, on a socket bound to bound_port (-1: not bound).
  * 0: errno want and the socket on no device; 1: another outcome;
- * 2: left on a device; 3: setup failed.
+ * 2: left on a device; 3: setup failed.  What went otherwise is written
+ * to report (a pipe to the test).
  */
 static int
-srcif_case_unprivileged(int bound_port, uint16_t src_port, int want)
+srcif_case_unprivileged(int report, int bound_port, uint16_t src_port,
+    int want)
 {
 	struct sockaddr_storage b, s, d;
 	socklen_t bl, sl, dl, devlen = IFNAMSIZ;
 	sa_endpoints_t ep;
 	char dev[IFNAMSIZ + 1] = "";
-	int fd;
+	int fd, ret, err;
 
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		dprintf(report, "socket: %s", strerror(errno));
 		return 3;
+	}
 	if (bound_port >= 0) {
 		tu_loopback(&b, &bl, AF_INET, (uint16_t)bound_port);
-		if (bind(fd, (struct sockaddr *)&b, bl) != 0)
+		if (bind(fd, (struct sockaddr *)&b, bl) != 0) {
+			dprintf(report, "bind: %s", strerror(errno));
 			return 3;
+		}
 	}
 	tu_loopback(&s, &sl, AF_INET, src_port);
 	tu_refused(&d, &dl, AF_INET);
@@ -1020,12 +1026,19 @@ srcif_case_unprivileged(int bound_port, uint16_t src_port, int want)
 	ep.sae_srcif = if_nametoindex("lo");
 	ep.sae_srcaddr = (struct sockaddr *)&s;
 	ep.sae_srcaddrlen = sl;
-	if (connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL) != -1 ||
-	    errno != want)
+	errno = 0;
+	ret = connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL, NULL);
+	err = errno;
+	if (ret != -1 || err != want) {
+		dprintf(report, "srcif %u, to port %u: returned %d, errno %d (%s)",
+		    ep.sae_srcif, tu_port_of(&d), ret, err, strerror(err));
 		return 1;
+	}
 	if (getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, &devlen) == 0 &&
-	    dev[0] != '\0')
+	    dev[0] != '\0') {
+		dprintf(report, "on device %s", dev);
 		return 2;
+	}
 	close(fd);
 	return 0;
 }
@@ -1037,8 +1050,10 @@ static const char *const srcif_outcome[] = {
 
 START_TEST(test_connectx_hacking_bound_srcaddr_srcif_unprivileged)
 {
+	char said[256] = "";
 	pid_t pid;
-	int status, code;
+	ssize_t n;
+	int status, code, p[2];
 
 	/*
 	 * As above without privilege: Linux >= 5.7 lets anyone bind a
@@ -1046,23 +1061,31 @@ START_TEST(test_connectx_hacking_bound_srcaddr_srcif_unprivileged)
 	 * A bind(2) refusal after the checks (EINVAL: already bound; EACCES:
 	 * a privileged port) must still leave the socket on no device.
 	 */
+	ck_assert_int_eq(pipe(p), 0);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
+		close(p[0]);
 		if (geteuid() == 0 && (setgroups(0, NULL) != 0 ||
-		    setgid(65534) != 0 || setuid(65534) != 0))
+		    setgid(65534) != 0 || setuid(65534) != 0)) {
+			dprintf(p[1], "dropping root: %s", strerror(errno));
 			_exit(3);
-		code = srcif_case_unprivileged(0, 0, EINVAL);
+		}
+		code = srcif_case_unprivileged(p[1], 0, 0, EINVAL);
 		if (code == 0 && unprivileged_port_start() > 1)
-			code = 10 + srcif_case_unprivileged(-1, 1, EACCES);
+			code = 10 + srcif_case_unprivileged(p[1], -1, 1, EACCES);
 		_exit(code == 10 ? 0 : code);
 	}
+	close(p[1]);
+	n = read(p[0], said, sizeof(said) - 1);
+	said[n > 0 ? n : 0] = '\0';
+	close(p[0]);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status));
 	code = WEXITSTATUS(status);
-	ck_assert_msg(code == 0, "unprivileged, %s: %s",
+	ck_assert_msg(code == 0, "unprivileged, %s: %s: %s",
 	    code >= 10 ? "fresh socket, source port 1 (EACCES)" :
-	    "bound socket (EINVAL)", srcif_outcome[code % 10 & 3]);
+	    "bound socket (EINVAL)", srcif_outcome[code % 10 & 3], said);
 }
 END_TEST
 
