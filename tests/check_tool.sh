@@ -4,6 +4,17 @@
 # peer to stdout, half-close both ways.  Loopback listeners in python3.
 tool="${top_builddir:-.}/tools/cxconnect"
 [ -x "$tool" ] || { echo "no $tool"; exit 99; }
+# The program itself, not libtool's wrapper script (tools/cxconnect is
+# installed, so it has one), with the library the wrapper would give it:
+# the wrapper's shell, sed and ls cost seconds a run in the kernel lane
+# (HACKING.md, The kernel lane), and the shell that runs it may take a
+# closed standard descriptor for its own files, hiding what the tool does
+# with it (below).
+if [ -x "${top_builddir:-.}/tools/.libs/cxconnect" ]; then
+	tool="${top_builddir:-.}/tools/.libs/cxconnect"
+	LD_LIBRARY_PATH="${top_builddir:-.}/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+	export LD_LIBRARY_PATH
+fi
 command -v python3 >/dev/null 2>&1 || { echo "python3 is needed for the listeners; skipped"; exit 77; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cxtool.XXXXXX") || exit 99
@@ -245,18 +256,10 @@ reap
 # descriptor 0: the peer's "hi" would be read as input and sent back.
 # Without stdout (or stderr, with -v), it must not become 1 (2): the
 # peer's data (the -v lines) would go to the peer.
-# The program itself, not libtool's wrapper script: the shell that runs
-# the wrapper may take a closed descriptor for its own files, hiding what
-# the tool does with it.
-real="$tool"
-if [ -x "${top_builddir:-.}/tools/.libs/cxconnect" ]; then
-	real="${top_builddir:-.}/tools/.libs/cxconnect"
-	LD_LIBRARY_PATH="${top_builddir:-.}/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-	export LD_LIBRARY_PATH
-fi
+# $tool is the program itself, not libtool's wrapper (above).
 if [ -n "$t" ]; then
 	: > "$tmp/got"; serve hello
-	$t "$real" "127.0.0.1:$port" <&- > "$tmp/out" 2> "$tmp/err"; rc=$?
+	$t "$tool" "127.0.0.1:$port" <&- > "$tmp/out" 2> "$tmp/err"; rc=$?
 	expect_rc 0 "stdin closed"
 	[ "$(cat "$tmp/out")" = "hi" ] || fail "stdin closed: stdout '$(cat "$tmp/out")', want 'hi'"
 	reap
@@ -264,13 +267,13 @@ if [ -n "$t" ]; then
 
 	printf 'x' > "$tmp/in"
 	: > "$tmp/got"; serve hello
-	$t "$real" "127.0.0.1:$port" < "$tmp/in" >&- 2> "$tmp/err"; rc=$?
+	$t "$tool" "127.0.0.1:$port" < "$tmp/in" >&- 2> "$tmp/err"; rc=$?
 	expect_rc 0 "stdout closed"
 	reap
 	[ "$(cat "$tmp/got")" = "x" ] || fail "stdout closed: the peer got '$(cat "$tmp/got")', want 'x'"
 
 	: > "$tmp/got"; serve hello
-	$t "$real" -v "127.0.0.1:$port" < "$tmp/in" > "$tmp/out" 2>&-; rc=$?
+	$t "$tool" -v "127.0.0.1:$port" < "$tmp/in" > "$tmp/out" 2>&-; rc=$?
 	expect_rc 0 "stderr closed, -v"
 	[ "$(cat "$tmp/out")" = "hi" ] || fail "stderr closed: stdout '$(cat "$tmp/out")', want 'hi'"
 	reap
