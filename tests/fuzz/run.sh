@@ -77,6 +77,21 @@ case ${1:-} in
 		echo "SKIP: $CLANG cannot build a libFuzzer target (-fsanitize=fuzzer)"
 		exit 77
 	fi
+	# ASan needs its shadow memory at fixed addresses: a kernel whose
+	# user address space is smaller has no room for it (user-mode Linux,
+	# the kernel lane: user space ends at 0x7fc0000000).  Any other
+	# failure of the probe is one.
+	if ! "$out/probe" -runs=0 >"$out/probe.log" 2>&1; then
+		if grep -q 'Shadow memory range interleaves' "$out/probe.log"; then
+			echo "SKIP: this kernel's user address space has no room for ASan's shadow memory:"
+			sed -n 's/^==[0-9]*==\(ASan shadow was supposed.*\)/\1/p' "$out/probe.log"
+			sed -n 's/^[[:space:]]*\(0x[0-9a-f]*-0x[0-9a-f]*\)[[:space:]]*\[stack\]/the stack: \1/p' "$out/probe.log"
+			exit 77
+		fi
+		cat "$out/probe.log"
+		echo "fuzz replay: the probe did not run"
+		exit 1
+	fi
 	status=0
 	for t in ${1:-$targets}; do
 		build "$t"
