@@ -152,36 +152,47 @@ START_TEST(test_repeat_connect_skips_remembered_black_holes)
 }
 END_TEST
 
+/* The start of the run's first attempt, as the observer is told of it. */
+static void
+note_first_start(int fd, const struct cx_attempt *at, void *arg)
+{
+	(void)fd;
+	if (at->ca_index == 0 && at->ca_error == EINPROGRESS)
+		*(struct timespec *)arg = at->ca_start;
+}
+
 /*
- * An event loop that steps the run late makes the next start come less
- * than D after the one before it, since each start counts from when it was
- * due (connectx(2), "Failover").  The destination it overtook stayed
- * silent for D as the schedule counts it, and is remembered all the same:
- * the next run does not wait for it.
+ * One run of [black hole, black hole, live], non-blocking, stepped by a
+ * poll loop that is busy elsewhere until 1.6 D after the first start: the
+ * second start comes 0.6 D late.  How long after the second the third
+ * started, in ms.
  */
-START_TEST(test_overtaken_by_a_start_due_early_is_still_remembered)
+static double
+overtaken_run(const struct fixture *f)
 {
 	unsigned char buf[TU_MAXDEST * sizeof(struct sockaddr_in6)];
 	sa_endpoints_t ep = { 0 };
-	struct fixture f;
 	struct cx_attempt *at;
 	struct pollfd pfd[8];
-	double t0, again;
+	struct timespec first = { 0, 0 };
+	double gap, wait;
 	int fd, k, w, r;
 
-	fixture_open(&f);
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, D), 0);
+	ck_assert_int_eq(cx_setobserver(fd, note_first_start, &first), 0);
 	ep.sae_dstaddr = (const struct sockaddr *)buf;
-	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, f.dl.a, f.dl.l, f.dl.n);
-	t0 = tu_now_ms();
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(buf, f->dl.a, f->dl.l, f->dl.n);
 	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL,
 	    NULL), -1);
 	ck_assert_int_eq(errno, EINPROGRESS);
+	ck_assert(first.tv_sec != 0 || first.tv_nsec != 0);
 	ck_assert_int_eq(cx_fds(fd, pfd, 8), 1);	/* every attempt watched */
 	/* Busy elsewhere: the second start comes 0.6 D late. */
-	usleep((useconds_t)((t0 + D + 0.6 * D - tu_now_ms()) * 1000));
+	wait = first.tv_sec * 1e3 + first.tv_nsec / 1e6 + 1.6 * D - tu_now_ms();
+	if (wait > 0)
+		usleep((useconds_t)(wait * 1000));
 	while ((r = cx_step(fd, &w)) == -1 && errno == EINPROGRESS) {
 		k = cx_fds(fd, pfd, 8);
 		ck_assert_int_ge(k, 1);
@@ -191,13 +202,52 @@ START_TEST(test_overtaken_by_a_start_due_early_is_still_remembered)
 	ck_assert_int_eq(r, 0);
 	ck_assert_int_eq(cx_getpeerindex(fd, 0), 2);
 	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 3);
-	/* The third came at 2 D, less than D after the second began. */
-	ck_assert_msg(ts_diff_ms(at[2].ca_start, at[1].ca_start) < D,
-	    "third start %.1f ms after the second",
-	    ts_diff_ms(at[2].ca_start, at[1].ca_start));
+	/* Each start counts from when it was due: never before. */
+	ck_assert_msg(ts_diff_ms(at[1].ca_start, at[0].ca_start) >= D - 1,
+	    "second start %.1f ms after the first",
+	    ts_diff_ms(at[1].ca_start, at[0].ca_start));
+	ck_assert_msg(ts_diff_ms(at[2].ca_start, at[0].ca_start) >= 2 * D - 1,
+	    "third start %.1f ms after the first",
+	    ts_diff_ms(at[2].ca_start, at[0].ca_start));
 	ck_assert_int_eq(at[1].ca_error, ECANCELED);
+	gap = ts_diff_ms(at[2].ca_start, at[1].ca_start);
 	cx_freeattempts(at);
 	close(fd);
+	return gap;
+}
+
+/*
+ * An event loop that steps the run late makes the next start come less
+ * than D after the one before it, since each start counts from when it was
+ * due (connectx(2), "Failover").  The destination it overtook stayed
+ * silent for D as the schedule counts it, and is remembered all the same:
+ * the next run does not wait for it.
+ *
+ * The third start is due 0.4 D after the late second; a loop that is late
+ * again by 0.6 D more (a loaded machine, the kernel lane's user-mode
+ * kernel) lets the second run its full D, and the case is not met: tried
+ * again, on fresh black holes, up to three times.  A schedule counted from
+ * the second's own start misses it every time.
+ */
+START_TEST(test_overtaken_by_a_start_due_early_is_still_remembered)
+{
+	struct fixture f;
+	double gap, again;
+	int tries = 0;
+
+	for (;;) {
+		fixture_open(&f);
+		gap = overtaken_run(&f);
+		tries++;
+		if (gap < D || tries == 3)
+			break;
+		printf("overtaken: third start %.1f ms after the second, not "
+		    "less than D = %d ms (the loop was late); again\n", gap, D);
+		fixture_close(&f);
+	}
+	/* The third came at 2 D, less than D after the second began. */
+	ck_assert_msg(gap < D, "third start %.1f ms after the second (%d tries)",
+	    gap, tries);
 	/* Both black holes remembered: the next run waits for neither. */
 	again = run_once(&f, 2);
 	ck_assert_msg(again < D / 2, "next run %.1f ms, want < %d", again, D / 2);
