@@ -241,7 +241,14 @@ START_TEST(test_resume_returns_at_once_and_the_first_write_rides_the_syn)
 	t0 = tu_now_ms();
 	ck_assert_int_eq(connectx_data(fd, &l.addr, l.addrlen,
 	    CONNECT_RESUME_ON_READ_WRITE | CONNECT_DATA_IDEMPOTENT, NULL, NULL), 0);
-	ck_assert(tu_now_ms() - t0 < 50);
+	/*
+	 * "At once": no handshake is waited for.  On loopback one takes less
+	 * than any bound here, so the capture below is what shows it (no SYN
+	 * until the write); the time is the library's own speed, slack
+	 * widened where programs run slowly (tu_margin_ms).
+	 */
+	ck_assert_msg(tu_now_ms() - t0 < tu_margin_ms(50), "connectx took %.0f ms",
+	    tu_now_ms() - t0);
 	pfd.fd = fd;
 	pfd.events = POLLOUT;
 	ck_assert_int_eq(poll(&pfd, 1, 0), 1);
