@@ -83,9 +83,9 @@ case ${1:-} in
 	# failure of the probe is one.
 	if ! "$out/probe" -runs=0 >"$out/probe.log" 2>&1; then
 		if grep -q 'Shadow memory range interleaves' "$out/probe.log"; then
-			echo "SKIP: this kernel's user address space has no room for ASan's shadow memory:"
-			sed -n 's/^==[0-9]*==\(ASan shadow was supposed.*\)/\1/p' "$out/probe.log"
-			sed -n 's/^[[:space:]]*\(0x[0-9a-f]*-0x[0-9a-f]*\)[[:space:]]*\[stack\]/the stack: \1/p' "$out/probe.log"
+			range=$(sed -n 's/.*ASan shadow was supposed to be located in the \[\(.*\)\] range.*/\1/p' "$out/probe.log")
+			stack=$(sed -n 's/^[[:space:]]*\(0x[0-9a-f]*-0x[0-9a-f]*\)[[:space:]]*\[stack\].*/\1/p' "$out/probe.log")
+			echo "SKIP: this kernel's user address space has no room for ASan's shadow memory (it needs ${range:-?}; the stack is at ${stack:-?})"
 			exit 77
 		fi
 		cat "$out/probe.log"
