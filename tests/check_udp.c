@@ -6,6 +6,8 @@
 #include <config.h>
 
 #include <errno.h>
+#include <sched.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <check.h>
 
@@ -431,6 +434,83 @@ START_TEST(test_udp_oversized_datagram_keeps_previous_association_record)
 }
 END_TEST
 
+/*
+ * A send that the kernel refuses after the new peer is set: in a network
+ * namespace of the test's own, lo's MTU is 1500 and the socket forbids
+ * fragments (IP_PMTUDISC_DO), so a 2000-byte datagram passes the size
+ * check (connectx(2), UDP: 65507) and then fails EMSGSIZE in sendmsg(2).
+ * The socket is put back with its old peer and its record keeps the old
+ * association (connectx(2), UDP; HACKING.md, "failed re-association of a
+ * UDP socket").  The namespace is entered by a child process, so that the
+ * rest of the suite keeps its own, also when Check does not fork.
+ */
+static const char *
+send_refused_after_reassociation(void)
+{
+	struct peer a, b;
+	struct iovec iov = { big, 2000 };
+	cx_sctp_assoc_t ida = 0, now = 0;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char buf[16];
+	size_t len = 999;
+	int fd, dont = IP_PMTUDISC_DO;
+
+	if (unshare(CLONE_NEWNET) != 0 ||
+	    system("ip link set lo up mtu 1500") != 0)
+		return "no network namespace of the test's own";
+	make_peer(&a, AF_INET);
+	make_peer(&b, AF_INET);
+	fd = udp_socket(AF_INET, 0);
+	if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &dont, sizeof(dont)) != 0 ||
+	    connectx_peer(fd, &a) != 0 || cx_getassocid(fd, &ida) != 0)
+		return "setting up the association with a";
+	errno = 0;
+	if (connectx_data(fd, &b.addr, b.addrlen, &iov, 1, &len, NULL) != -1 ||
+	    errno != EMSGSIZE)
+		return "connectx with 2000 bytes over an MTU of 1500: not EMSGSIZE";
+	if (len != 0)
+		return "*len not 0 after the failed send";
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0 || sl != a.addrlen ||
+	    memcmp(&ss, &a.addr, sl) != 0)
+		return "the old peer was not put back";
+	if (cx_getassocid(fd, &now) != 0 || now != ida)
+		return "the record lost the old association";
+	if (send(fd, "still a", 7, 0) != 7 || recv_within(&a, buf, sizeof(buf), 1000) != 7)
+		return "a send after the failed call does not reach a";
+	if (recv_within(&b, buf, sizeof(buf), 100) != -1)
+		return "b received a datagram";
+	return NULL;
+}
+
+START_TEST(test_udp_send_refused_after_reassociation_puts_the_old_peer_back)
+{
+	char msg[128] = "";
+	int pfd[2], st;
+	pid_t pid;
+	ssize_t n;
+
+	if (geteuid() != 0) {
+		printf("SKIP: %s needs root (a network namespace)\n", __func__);
+		return;
+	}
+	ck_assert_int_eq(pipe(pfd), 0);
+	if ((pid = fork()) == 0) {
+		const char *why = send_refused_after_reassociation();
+
+		if (why != NULL)
+			(void)!write(pfd[1], why, strlen(why));
+		_exit(why != NULL);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], msg, sizeof(msg) - 1);
+	msg[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", msg);
+}
+END_TEST
+
 START_TEST(test_udp_disconnectx_dissolves_and_keeps_the_local_port)
 {
 	struct peer a, b;
@@ -733,6 +813,7 @@ udp_suite(void)
 	tcase_add_test(tc, test_udp_oversized_datagram_fails_emsgsize_and_leaves_fresh_socket_unbound);
 	tcase_add_test(tc, test_udp_oversized_datagram_fails_emsgsize_and_keeps_previous_peer_and_port);
 	tcase_add_test(tc, test_udp_oversized_datagram_keeps_previous_association_record);
+	tcase_add_test(tc, test_udp_send_refused_after_reassociation_puts_the_old_peer_back);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("disconnect");
