@@ -33,6 +33,12 @@ run_send_rest(struct run *r, const struct iovec *iov, int iovcnt,
 		rest[n++].iov_len = iov[i].iov_len - skip;
 		skip = 0;
 	}
+	/*
+	 * Data goes only to the run's own socket: the confirm's look after
+	 * the start (r->looked) cannot tell it from another established TCP
+	 * socket dup2(2)'d onto the number (connectx(2) BUGS), the cookie can.
+	 */
+	r->looked = false;
 	if (!run_user_fd_ours(r))
 		return ECONNABORTED;
 	err = n > 0 ? r->tp->send(r->fd, rest, n, &more) : 0;

@@ -263,7 +263,9 @@ run_commit(struct run *r, int err, bool was_associated, bool verify)
 	}
 	registry_unlock(r->fd);
 	if (rec == NULL) {
-		if (err == 0 && !r->gone)
+		/* Cancelled: the descriptor is asked whose it is, right before. */
+		r->looked = false;
+		if (err == 0 && run_user_fd_ours(r))
 			r->tp->disconnect(r->fd);
 		err = ECONNABORTED;
 	}

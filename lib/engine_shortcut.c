@@ -59,7 +59,8 @@ run_whole_list(struct run *r, bool want_id)
 		r->winner = winner;
 	else
 		r->error = err;
-	r->completes = err == EINPROGRESS && r->tp->which != NULL;
+	/* Asked by the kernel's ID: none (the oldest option), nothing asked. */
+	r->completes = err == EINPROGRESS && r->tp->which != NULL && id > 0;
 	return err;
 }
 

@@ -227,22 +227,27 @@ out:
  * from: the destination that won (the kernel moves the INIT along the list
  * on its retransmission timers).  A one-to-one socket names its
  * association through SCTP_STATUS only once it is up (EINVAL before, and
- * after it failed); a path of it is found by the peer's address all along
+ * after it ended); a path of it is found by the peer's address all along
  * (SCTP_GET_PEER_ADDR_INFO), which tells the two apart without taking the
- * socket's error.
+ * socket's error.  Once the kernel has freed an association, nothing says
+ * whether it had come up: "ended" is all the record learns.
  */
 static int
 sctp_which(int fd, cx_sctp_assoc_t id, const struct destlist *dests, int *index)
 {
 	struct linux_sctp_status st;
 	struct linux_sctp_paddrinfo pi;
-	int err;
+	socklen_t tlen = sizeof(int);
+	int err, type = 0;
 
 	memset(&st, 0, sizeof(st));
 	st.sstat_assoc_id = id;
 	if ((err = kget(fd, SCTP_STATUS, &st, sizeof(st))) != 0) {
-		if (err != EINVAL || dests->n == 0)
-			return err;
+		/* One-to-many: the ID names it while it lives. */
+		if (err != EINVAL || dests->n == 0 ||
+		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 ||
+		    type != SOCK_STREAM)
+			return err == EINVAL ? ENOTCONN : err;
 		memset(&pi, 0, sizeof(pi));
 		memcpy(&pi.spinfo_address, &dests->v[0].ss, dests->v[0].len);
 		return kget(fd, SCTP_GET_PEER_ADDR_INFO, &pi, sizeof(pi)) == 0 ?

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -891,12 +892,15 @@ swap_then_answer(void *arg)
 static const struct lone_swap_row {
 	const char	*name;
 	enum lone_swap	 how;
+	int		 data;	/* the call carries data */
 	int		 rc, err;
 } lone_swap_rows[] = {
-	{ "closed",			SWAP_CLOSE,		-1, ECONNABORTED },
-	{ "a UDP socket",		SWAP_UDP,		-1, ECONNABORTED },
-	{ "a fresh TCP socket",		SWAP_FRESH_TCP,		-1, ECONNABORTED },
-	{ "an established TCP socket",	SWAP_ESTABLISHED_TCP,	0, 0 },
+	{ "closed",			SWAP_CLOSE,		0, -1, ECONNABORTED },
+	{ "a UDP socket",		SWAP_UDP,		0, -1, ECONNABORTED },
+	{ "a fresh TCP socket",		SWAP_FRESH_TCP,		0, -1, ECONNABORTED },
+	{ "an established TCP socket",	SWAP_ESTABLISHED_TCP,	0, 0, 0 },
+	/* Data goes to the call's own socket only: the cookie is asked. */
+	{ "an established TCP socket, data", SWAP_ESTABLISHED_TCP, 1, -1, ECONNABORTED },
 };
 
 START_TEST(test_lone_destination_descriptor_replaced_while_the_kernel_waits)
@@ -921,8 +925,20 @@ START_TEST(test_lone_destination_descriptor_replaced_while_the_kernel_waits)
 	w.bh = &bh;
 	w.other = &other;
 	ck_assert_int_eq(pthread_create(&t, NULL, swap_then_answer, &w), 0);
-	rc = connect_list(fd, &d);
-	err = errno;
+	if (row->data) {
+		sa_endpoints_t ep = { .sae_dstaddr = (struct sockaddr *)&bh.l.addr,
+		    .sae_dstaddrlen = bh.l.addrlen };
+		struct iovec iov = { (void *)(uintptr_t)"the call's data", 15 };
+		size_t sent = 99;
+
+		rc = connectx(fd, &ep, SAE_ASSOCID_ANY, 0, &iov, 1, &sent, NULL);
+		err = errno;
+		if (rc != 0)
+			ck_assert_uint_eq(sent, 0);
+	} else {
+		rc = connect_list(fd, &d);
+		err = errno;
+	}
 	w.done = 1;
 	pthread_join(t, NULL);
 	ck_assert_msg(rc == row->rc && (rc == 0 || err == row->err),
@@ -946,6 +962,13 @@ START_TEST(test_lone_destination_descriptor_replaced_while_the_kernel_waits)
 		ck_assert_int_eq(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
 		ck_assert_int_eq(ti.tcpi_state, TCP_ESTABLISHED);
 		ck_assert(peer_is(fd, &other.addr));
+		if (row->data) {
+			/* Nothing of the call's reached the other thread's peer. */
+			struct pollfd p = { .fd = -1, .events = POLLIN };
+			ck_assert_int_ge(p.fd = tu_accept(&other, 1000), 0);
+			ck_assert_int_eq(poll(&p, 1, 200), 0);
+			close(p.fd);
+		}
 		break;
 	}
 	if (row->how != SWAP_CLOSE) {
