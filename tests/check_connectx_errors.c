@@ -70,15 +70,6 @@ dst_ep(const void *dst, socklen_t len)
 }
 
 /* A socket of the family bound to loopback:port (0: any), kept by the caller. */
-/* A TCP listening socket on loopback. */
-static int
-tcp_listening(int family, struct listener *l)
-{
-	ck_assert_int_eq(tu_listen(l, family, 8), 0);
-	ck_assert_int_eq(tu_tcp_state(l->fd), TCP_LISTEN);
-	return l->fd;
-}
-
 /* Skip (true) when a would-be foreign address is in fact this host's. */
 static bool
 is_local(const struct sockaddr_storage *ss, socklen_t len)
@@ -114,7 +105,6 @@ lo_index(void)
 /* The socket a row's call is made on: enum tu_sock's (testutil.h), or one of these. */
 enum sock {
 	S_UNIX_LISTENING = S_OWN,
-	S_TCP4_LISTENING, S_TCP6_LISTENING,
 	S_TCP4_CONNECTED, S_TCP6_CONNECTED,	/* by connect(2), accepted */
 	S_TCP6_CONNECTX,	/* connected by connectx to the row's listener */
 	S_TCP4_CONNECTING, S_TCP6_CONNECTING,	/* SYN_SENT to a black hole */
@@ -123,7 +113,7 @@ enum sock {
 };
 
 static const char *const sock_name[] = {
-	"AF_UNIX listening", "TCP/IPv4 listening", "TCP/IPv6 listening",
+	"AF_UNIX listening",
 	"TCP/IPv4 connected", "TCP/IPv6 connected", "TCP/IPv6 connected by connectx",
 	"TCP/IPv4 connecting", "TCP/IPv6 connecting", "TCP/IPv4 bound",
 	"UDP/IPv6 bound", "TCP/IPv4 SO_REUSEADDR",
@@ -712,7 +702,7 @@ make_sock(struct bench *b, const struct row *r)
 	int fd, one = 1;
 
 	if (r->sock < S_OWN)
-		return tu_sock_make(r->sock, r->name);
+		return tu_sock_make(r->sock, r->name, &b->own);
 	switch ((enum sock)r->sock) {
 	case S_UNIX_LISTENING:
 		fd = tu_socket(AF_UNIX, SOCK_STREAM);
@@ -724,8 +714,6 @@ make_sock(struct bench *b, const struct row *r)
 		ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 		ck_assert_int_eq(listen(fd, 1), 0);
 		return fd;
-	case S_TCP4_LISTENING:	return tcp_listening(AF_INET, &b->own);
-	case S_TCP6_LISTENING:	return tcp_listening(AF_INET6, &b->own);
 	case S_TCP4_CONNECTED:
 		return tu_tcp_connected(AF_INET, &b->own, &b->peer, false);
 	case S_TCP6_CONNECTED:

@@ -28,16 +28,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static uint16_t
-local_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
-	return tu_port_of(&ss);
-}
-
 static int
 cx(int fd, const struct sockaddr_storage *dst, socklen_t len)
 {
@@ -147,7 +137,6 @@ enum sock {
 	S_TCP4_CONNECTED,	/* by connect(2): no ID recorded */
 	S_TCP4_REUSED,		/* connect(2)ed on the number of a connectx'd
 				 * socket just closed */
-	S_TCP4_LISTENING, S_TCP6_LISTENING,
 	S_UDP4_DISCONNECTED,	/* associated by connectx, then disconnectx'd */
 	S_TCP4_REFUSED,		/* connectx refused */
 	S_TCP4_ABANDONED,	/* non-blocking connectx to a black hole,
@@ -157,8 +146,8 @@ enum sock {
 static const char *const sock_name[] = {
 	"UDP/IPv4 bound", "TCP/IPv4 connected by connectx",
 	"UDP/IPv6 associated by connectx", "TCP/IPv4 connected by connect(2)",
-	"TCP/IPv4 connected on a reused number", "TCP/IPv4 listening",
-	"TCP/IPv6 listening", "UDP/IPv4 dissolved by disconnectx",
+	"TCP/IPv4 connected on a reused number",
+	"UDP/IPv4 dissolved by disconnectx",
 	"TCP/IPv4 refused", "TCP/IPv4 abandoned by disconnectx",
 };
 
@@ -284,7 +273,7 @@ make_sock(struct bench *b, const struct row *r)
 	int fd, fd2;
 
 	if (r->sock < S_OWN)
-		return tu_sock_make(r->sock, r->name);
+		return tu_sock_make(r->sock, r->name, &b->own);
 	switch ((enum sock)r->sock) {
 	case S_UDP4_BOUND:	return udp_receiver(AF_INET, &a, &al);
 	case S_TCP4_CONNECTX:
@@ -324,11 +313,6 @@ make_sock(struct bench *b, const struct row *r)
 		b->peer = tu_accept(&b->own, 2000);
 		ck_assert_int_ge(b->peer, 0);
 		return fd;
-	case S_TCP4_LISTENING:
-	case S_TCP6_LISTENING:
-		ck_assert_int_eq(tu_listen(&b->own, r->sock == S_TCP4_LISTENING ?
-		    AF_INET : AF_INET6, 8), 0);
-		return b->own.fd;
 	case S_TCP4_REFUSED:
 		fd = tu_socket(AF_INET, SOCK_STREAM);
 		tu_refused(&a, &al, AF_INET);
@@ -465,16 +449,16 @@ udp_dissolve_case(int family)
 
 	(void)ra;
 	EXPECT_OK(cx(fd, &a, al));
-	port = local_port(fd);			/* bound implicitly */
+	port = tu_local_port(fd);			/* bound implicitly */
 	ck_assert_uint_ne(port, 0);
 	EXPECT_OK(disconnectx(fd, assoc_of(fd), SAE_CONNID_ANY));
 	ck_assert(!tu_is_connected(fd));
-	ck_assert_uint_eq(local_port(fd), port);
+	ck_assert_uint_eq(tu_local_port(fd), port);
 	assert_record_dropped(fd);
 	/* connectx works again, from the same port. */
 	EXPECT_OK(cx(fd, &b, bl));
 	ck_assert(tu_is_connected(fd));
-	ck_assert_uint_eq(local_port(fd), port);
+	ck_assert_uint_eq(tu_local_port(fd), port);
 	ck_assert_int_eq(send(fd, "y", 1, 0), 1);
 	ck_assert_int_eq(recvfrom(rb, &c, 1, 0, (struct sockaddr *)&from, &fl), 1);
 	ck_assert_uint_eq(tu_port_of(&from), port);
@@ -505,13 +489,13 @@ START_TEST(test_disconnectx_udp_bound_port0_keeps_port)
 	(void)r;
 	tu_loopback(&l, &ll, AF_INET, 0);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&l, ll), 0);
-	port = local_port(fd);
+	port = tu_local_port(fd);
 	EXPECT_OK(cx(fd, &a, al));
 	EXPECT_OK(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY));
 	ck_assert(!tu_is_connected(fd));
-	ck_assert_uint_eq(local_port(fd), port);
+	ck_assert_uint_eq(tu_local_port(fd), port);
 	EXPECT_OK(cx(fd, &a, al));
-	ck_assert_uint_eq(local_port(fd), port);
+	ck_assert_uint_eq(tu_local_port(fd), port);
 }
 END_TEST
 
@@ -541,10 +525,10 @@ START_TEST(test_disconnectx_udp_connected_by_connect)
 
 	(void)r;
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, al), 0);
-	port = local_port(fd);
+	port = tu_local_port(fd);
 	EXPECT_OK(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY));
 	ck_assert(!tu_is_connected(fd));
-	ck_assert_uint_eq(local_port(fd), port);
+	ck_assert_uint_eq(tu_local_port(fd), port);
 }
 END_TEST
 
@@ -566,18 +550,18 @@ START_TEST(test_disconnectx_udp_port_held_on_another_address_is_kept)
 	char c;
 
 	EXPECT_OK(cx(fd, &a, al));
-	port = local_port(fd);
+	port = tu_local_port(fd);
 	tu_set_v4(&other, &ol, "127.0.0.2", port);
 	ck_assert_int_eq(bind(o, (struct sockaddr *)&other, ol), 0);
 	EXPECT_OK(disconnectx(fd, assoc_of(fd), SAE_CONNID_ANY));
 	ck_assert(!tu_is_connected(fd));
-	ck_assert_uint_eq(local_port(fd), port);
+	ck_assert_uint_eq(tu_local_port(fd), port);
 	assert_record_dropped(fd);
 	/* The other program's socket keeps its own. */
-	ck_assert_uint_eq(local_port(o), port);
+	ck_assert_uint_eq(tu_local_port(o), port);
 	/* Associated again, from the same port. */
 	EXPECT_OK(cx(fd, &a, al));
-	ck_assert_uint_eq(local_port(fd), port);
+	ck_assert_uint_eq(tu_local_port(fd), port);
 	ck_assert_int_eq(send(fd, "y", 1, 0), 1);
 	ck_assert_int_eq(recvfrom(ra, &c, 1, 0, (struct sockaddr *)&from, &fl), 1);
 	ck_assert_uint_eq(tu_port_of(&from), port);

@@ -100,7 +100,6 @@ guarded(size_t size, void **map, size_t *maplen)
 /* The socket a row's call is made on: enum tu_sock's (testutil.h), or one of these. */
 enum sock {
 	S_TCP6_V6ONLY = S_OWN, S_UDP6_V6ONLY,
-	S_TCP4_LISTENING, S_TCP6_LISTENING,
 	S_TCP4_CONNECTED,	/* by connect(2), accepted */
 	S_TCP6_SCTP_CONNECTX,	/* connected by sctp_connectx to the listener */
 	S_UDP6_SCTP_CONNECTX,	/* associated by sctp_connectx */
@@ -109,7 +108,7 @@ enum sock {
 
 static const char *const sock_name[] = {
 	"TCP/IPv6 V6ONLY", "UDP/IPv6 V6ONLY",
-	"TCP/IPv4 listening", "TCP/IPv6 listening", "TCP/IPv4 connected",
+	"TCP/IPv4 connected",
 	"TCP/IPv6 connected by sctp_connectx", "UDP/IPv6 by sctp_connectx",
 	"TCP/IPv4 connecting", "TCP/IPv6 connecting",
 };
@@ -453,7 +452,7 @@ make_sock(struct bench *b, const struct row *r)
 	int fd;
 
 	if (r->sock < S_OWN)
-		return tu_sock_make(r->sock, r->name);
+		return tu_sock_make(r->sock, r->name, &b->own);
 	switch ((enum sock)r->sock) {
 	case S_TCP6_V6ONLY:
 	case S_UDP6_V6ONLY:
@@ -461,11 +460,6 @@ make_sock(struct bench *b, const struct row *r)
 		    SOCK_STREAM : SOCK_DGRAM);
 		set_v6only(fd, 1);
 		return fd;
-	case S_TCP4_LISTENING:
-	case S_TCP6_LISTENING:
-		ck_assert_int_eq(tu_listen(&b->own, r->sock == S_TCP4_LISTENING ?
-		    AF_INET : AF_INET6, 8), 0);
-		return b->own.fd;
 	case S_TCP4_CONNECTED:
 		return tu_tcp_connected(AF_INET, &b->own, &b->peer, false);
 	case S_TCP6_SCTP_CONNECTX:

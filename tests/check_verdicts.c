@@ -1019,16 +1019,6 @@ socket_after_refused(int family, enum earlier how, int extra)
 	return fd;
 }
 
-static uint16_t
-local_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
-	return tu_port_of(&ss);
-}
-
 /*
  * The old port taken by another socket, here a connection closed from
  * 127.0.0.1:port (TIME_WAIT): what made a probe of the port through another
@@ -1079,8 +1069,8 @@ START_TEST(test_reused_socket_keeps_parallel_attempts)
 	tu_dl_add(&d, &live.addr, live.addrlen);
 	for (how = BY_CONNECTX; how <= BY_OWN_CONNECT; how++) {
 		fd = socket_after_refused(AF_INET, how, 0);
-		ck_assert_int_ne(local_port(fd), 0);
-		time_wait_on(local_port(fd), &live);
+		ck_assert_int_ne(tu_local_port(fd), 0);
+		time_wait_on(tu_local_port(fd), &live);
 		ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 100), 0);
 		ck_assert_msg(connect_list(fd, &d) == 0, "connectx: %s",
 		    strerror(errno));
@@ -1122,7 +1112,7 @@ START_TEST(test_reused_socket_takes_a_source_address)
 	ep.sae_dstaddrlen = live.addrlen;
 	for (how = BY_CONNECTX; how <= BY_OWN_CONNECT; how++) {
 		fd = socket_after_refused(AF_INET, how, 0);
-		time_wait_on(local_port(fd), &live);
+		time_wait_on(tu_local_port(fd), &live);
 		/* As bind(2) would: the port shown is no longer the socket's. */
 		ck_assert_msg(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0,
 		    NULL, NULL) == 0, "connectx: %s", strerror(errno));
@@ -1150,7 +1140,7 @@ START_TEST(test_reused_socket_takes_a_source_address)
 	ck_assert_int_eq(connectx(fd, &ep, SAE_ASSOCID_ANY, 0, NULL, 0, NULL,
 	    NULL), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_int_eq(local_port(fd), port);
+	ck_assert_int_eq(tu_local_port(fd), port);
 	ck_assert(!tu_is_connected(fd));
 	ck_assert_int_eq(cx_getassocid(fd, &id), -1);
 	ck_assert_int_eq(errno, ENOTCONN);	/* no run was made */

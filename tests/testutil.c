@@ -364,6 +364,16 @@ tu_assert_no_connection(const struct listener *l)
 	    "the listener got a connection: a check let a connect through");
 }
 
+uint16_t
+tu_local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
+	return tu_port_of(&ss);
+}
+
 uint64_t
 tu_cookie(int fd)
 {
@@ -463,10 +473,11 @@ static const char *const sock_name[S_OWN] = {
 	"pipe (write end)", "/dev/null", "AF_UNIX stream", "AF_UNIX datagram",
 	"TCP/IPv4", "TCP/IPv6", "UDP/IPv4", "UDP/IPv6", "UDP/IPv4 connected",
 	"AF_NETLINK", "raw IPv4", "raw IPv6", "ICMP datagram",
+	"TCP/IPv4 listening", "TCP/IPv6 listening",
 };
 
 int
-tu_sock_make(int kind, const char *row)
+tu_sock_make(int kind, const char *row, struct listener *own)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -520,6 +531,12 @@ tu_sock_make(int kind, const char *row)
 			    "(net.ipv4.ping_group_range): %s\n", row,
 			    strerror(errno));
 		return fd < 0 ? -2 : fd;
+	case S_TCP4_LISTENING:
+	case S_TCP6_LISTENING:
+		ck_assert_int_eq(tu_listen(own, kind == S_TCP4_LISTENING ?
+		    AF_INET : AF_INET6, 8), 0);
+		ck_assert_int_eq(tu_tcp_state(own->fd), TCP_LISTEN);
+		return own->fd;
 	case S_OWN:
 		break;
 	}

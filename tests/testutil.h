@@ -125,6 +125,8 @@ int	tu_tcp_connected(int family, struct listener *l, int *peer,
 int	tu_tcp_connecting(int family, struct blackhole *);
 /* The listener got no connection within 100 ms. */
 void	tu_assert_no_connection(const struct listener *);
+/* The port the socket is bound to (host order). */
+uint16_t tu_local_port(int fd);
 /* The socket's SO_COOKIE (its identity: a clone that won has another), or 0. */
 uint64_t tu_cookie(int fd);
 
@@ -203,14 +205,16 @@ enum tu_sock {
 	S_NETLINK,		/* skipped where there is none */
 	S_RAW4, S_RAW6,		/* SOCK_RAW, IPPROTO_UDP: root only */
 	S_ICMP4,		/* ping socket: skipped where not allowed */
+	S_TCP4_LISTENING, S_TCP6_LISTENING,	/* on loopback, in *own */
 	S_OWN			/* the first of a table's own kinds */
 };
 
 /*
  * The socket of a kind below S_OWN for the row named row; -2 when the row
- * is skipped here (said why on stdout).
+ * is skipped here (said why on stdout).  A listening kind's listener is
+ * made in *own.
  */
-int	tu_sock_make(int kind, const char *row);
+int	tu_sock_make(int kind, const char *row, struct listener *own);
 /* The kind's name for a row's message; own[] names a table's own kinds. */
 const char *tu_sock_name(int kind, const char *const *own);
 
