@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/wait.h>
 
 #include <check.h>
 
@@ -853,14 +855,13 @@ struct lone_swapper {
 	enum lone_swap		 how;
 	struct blackhole	*bh;
 	struct listener		*other;	/* SWAP_ESTABLISHED_TCP's peer */
-	volatile int		 done;
 };
 
 static void *
-swap_then_answer(void *arg)
+swap_descriptor(void *arg)
 {
 	struct lone_swapper *w = arg;
-	int s = -1, c;
+	int s = -1;
 
 	usleep(100000);
 	switch (w->how) {
@@ -882,11 +883,28 @@ swap_then_answer(void *arg)
 		dup2(s, w->fd);
 		close(s);
 	}
-	/* Room in the black hole's queue: the next SYN is answered. */
-	while (!w->done)
-		if ((c = tu_accept(&w->bh->l, 100)) >= 0)
-			close(c);
 	return NULL;
+}
+
+/*
+ * Room in the black hole's queue from 150 ms on: the next SYN is answered.
+ * Accepted in a process of its own, whose descriptors cannot take the
+ * number the other thread closed.
+ */
+static pid_t
+answer_later(struct blackhole *bh)
+{
+	pid_t pid = fork();
+	int c;
+
+	if (pid == 0) {
+		usleep(150000);
+		for (;;)
+			if ((c = tu_accept(&bh->l, 100)) >= 0)
+				close(c);
+	}
+	ck_assert_int_gt(pid, 0);
+	return pid;
 }
 
 static const struct lone_swap_row {
@@ -914,6 +932,7 @@ START_TEST(test_lone_destination_descriptor_replaced_while_the_kernel_waits)
 	socklen_t len = sizeof(ti);
 	cx_sctp_assoc_t id;
 	pthread_t t;
+	pid_t answerer;
 	int fd, rc, err, type = 0;
 
 	ck_assert_int_eq(tu_blackhole(&bh, AF_INET), 0);
@@ -924,7 +943,8 @@ START_TEST(test_lone_destination_descriptor_replaced_while_the_kernel_waits)
 	w.how = row->how;
 	w.bh = &bh;
 	w.other = &other;
-	ck_assert_int_eq(pthread_create(&t, NULL, swap_then_answer, &w), 0);
+	answerer = answer_later(&bh);
+	ck_assert_int_eq(pthread_create(&t, NULL, swap_descriptor, &w), 0);
 	if (row->data) {
 		sa_endpoints_t ep = { .sae_dstaddr = (struct sockaddr *)&bh.l.addr,
 		    .sae_dstaddrlen = bh.l.addrlen };
@@ -939,8 +959,9 @@ START_TEST(test_lone_destination_descriptor_replaced_while_the_kernel_waits)
 		rc = connect_list(fd, &d);
 		err = errno;
 	}
-	w.done = 1;
 	pthread_join(t, NULL);
+	kill(answerer, SIGKILL);
+	waitpid(answerer, NULL, 0);
 	ck_assert_msg(rc == row->rc && (rc == 0 || err == row->err),
 	    "%s: rc %d errno %d", row->name, rc, err);
 	switch (row->how) {
