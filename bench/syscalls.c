@@ -91,11 +91,25 @@ drain(int l)
 		close(c);
 }
 
+/* A lone destination's calls beyond connect(2) (HACKING.md, One system call). */
+#define LONE_EXTRA_CALLS	3
+
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 static void
 wall(int rounds, int n)
 {
 	struct sockaddr_in sin;
 	double t[NWAYS][rounds], ratio[NWAYS][rounds], t0;
+	double c[NWAYS][rounds], cratio[NWAYS][rounds], c0;
+	double bare[rounds], floor3[rounds];
 	int l, r, k, w, i;
 	FILE *f;
 	long somax = 0;
@@ -116,14 +130,24 @@ wall(int rounds, int n)
 	for (r = 0; r < rounds; r++) {
 		for (k = 0; k < NWAYS; k++) {
 			w = (r + k) % NWAYS;
+			c0 = cpu_ms();
 			t0 = bu_now_ms();
 			for (i = 0; i < n; i++)
 				close(connect_one((enum way)w, &sin));
 			t[w][r] = (bu_now_ms() - t0) * 1e3;	/* us */
+			c[w][r] = (cpu_ms() - c0) * 1e3;
 			drain(l);
 		}
-		for (w = 0; w < NWAYS; w++)
+		/* A bare system call, n of them, in the same round. */
+		t0 = bu_now_ms();
+		for (i = 0; i < n; i++)
+			(void)getppid();
+		bare[r] = (bu_now_ms() - t0) * 1e3;
+		floor3[r] = (t[PLAIN][r] + LONE_EXTRA_CALLS * bare[r]) / t[PLAIN][r];
+		for (w = 0; w < NWAYS; w++) {
 			ratio[w][r] = t[w][r] / t[PLAIN][r];
+			cratio[w][r] = c[w][r] / c[PLAIN][r];
+		}
 	}
 	close(l);
 	printf("wall: one live loopback address, blocking TCP socket; %d rounds "
@@ -133,6 +157,23 @@ wall(int rounds, int n)
 		printf("  %-14s %7.2f us/connect   ratio to plain connect(2), "
 		    "same round: %.3f\n", way_name[w], bu_median(t[w], rounds) / n,
 		    bu_median(ratio[w], rounds));
+	/*
+	 * What the extra calls alone cost, whatever they are: a bare system
+	 * call timed in the same rounds, as a ratio to plain connect(2).
+	 */
+	printf("  a bare system call (getppid) %.2f us; plain connect(2) plus %d of "
+	    "them, same round: %.3f\n", bu_median(bare, rounds) / n,
+	    LONE_EXTRA_CALLS, bu_median(floor3, rounds));
+	/*
+	 * The process's CPU time over the same runs (the loopback handshake's
+	 * kernel work is mostly charged to it): other work sharing the machine
+	 * stretches wall time far more than this.
+	 */
+	printf("cpu: the same runs, this process's CPU time (CLOCK_PROCESS_CPUTIME_ID)\n");
+	for (w = 0; w < NWAYS; w++)
+		printf("  %-14s %7.2f us/connect   ratio to plain connect(2), "
+		    "same round: %.3f\n", way_name[w], bu_median(c[w], rounds) / n,
+		    bu_median(cratio[w], rounds));
 }
 
 int
