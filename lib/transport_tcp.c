@@ -73,6 +73,31 @@ tcp_start_deferred(int fd, const struct sockaddr *sa, socklen_t len,
 	return err;
 }
 
+/* How far the socket's TCP state is: 0 with *stage, or errno. */
+enum tcp_stage { STAGE_HANDSHAKE, STAGE_CLOSED, STAGE_PAST };
+
+static int
+tcp_stage_of(int fd, struct tcp_info *ti, enum tcp_stage *stage)
+{
+	socklen_t len = sizeof(*ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len) != 0)
+		return errno;
+	switch (ti->tcpi_state) {
+	case TCP_SYN_SENT:
+	case TCP_SYN_RECV:
+		*stage = STAGE_HANDSHAKE;
+		break;
+	case TCP_CLOSE:
+	case TCP_LISTEN:
+		*stage = STAGE_CLOSED;
+		break;
+	default:
+		*stage = STAGE_PAST;
+	}
+	return 0;
+}
+
 /*
  * The verdict (HACKING.md, Verdicts): the kernel's TCP state decides, not
  * SO_ERROR, which anyone may have read first.  Established or past it: the
@@ -85,17 +110,15 @@ static int
 tcp_finish(int fd)
 {
 	struct tcp_info ti;
-	socklen_t len = sizeof(ti);
+	enum tcp_stage stage;
 	int err;
 
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
-		return errno;
-	switch (ti.tcpi_state) {
-	case TCP_SYN_SENT:
-	case TCP_SYN_RECV:
+	if ((err = tcp_stage_of(fd, &ti, &stage)) != 0)
+		return err;
+	switch (stage) {
+	case STAGE_HANDSHAKE:
 		return EINPROGRESS;
-	case TCP_CLOSE:
-	case TCP_LISTEN:
+	case STAGE_CLOSED:
 		if ((err = sockio_pending_error(fd)) != 0)
 			return err;
 		return ti.tcpi_total_retrans == 0 ? ECONNREFUSED : ETIMEDOUT;
@@ -147,20 +170,13 @@ static int
 tcp_confirm(int fd)
 {
 	struct tcp_info ti;
-	socklen_t len = sizeof(ti);
+	enum tcp_stage stage;
+	int err;
 
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
-		return errno;
-	switch (ti.tcpi_state) {
-	case TCP_SYN_SENT:
-	case TCP_SYN_RECV:
-		return EINPROGRESS;
-	case TCP_CLOSE:
-	case TCP_LISTEN:
-		return ENOTCONN;
-	default:
-		return 0;
-	}
+	if ((err = tcp_stage_of(fd, &ti, &stage)) != 0)
+		return err;
+	return stage == STAGE_HANDSHAKE ? EINPROGRESS :
+	    stage == STAGE_CLOSED ? ENOTCONN : 0;
 }
 
 /*
@@ -193,19 +209,16 @@ static int
 tcp_disconnect(int fd)
 {
 	struct tcp_info ti;
-	socklen_t len = sizeof(ti);
+	enum tcp_stage stage;
+	int err;
 
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
-		return errno;
-	switch (ti.tcpi_state) {
-	case TCP_SYN_SENT:
-		return tcp_abandon(fd);
-	case TCP_CLOSE:
-	case TCP_LISTEN:
+	if ((err = tcp_stage_of(fd, &ti, &stage)) != 0)
+		return err;
+	if (stage == STAGE_CLOSED)
 		return ENOTCONN;
-	default:
-		return shutdown(fd, SHUT_RDWR) == 0 ? 0 : errno;
-	}
+	if (ti.tcpi_state == TCP_SYN_SENT)
+		return tcp_abandon(fd);
+	return shutdown(fd, SHUT_RDWR) == 0 ? 0 : errno;
 }
 
 const struct transport transport_tcp = {
