@@ -38,8 +38,7 @@ run_send_rest(struct run *r, const struct iovec *iov, int iovcnt,
 	 * the start (r->looked) cannot tell it from another established TCP
 	 * socket dup2(2)'d onto the number (connectx(2) BUGS), the cookie can.
 	 */
-	r->looked = false;
-	if (!run_user_fd_ours(r))
+	if (!run_user_fd_asked(r))
 		return ECONNABORTED;
 	err = n > 0 ? r->tp->send(r->fd, rest, n, &more) : 0;
 	*sent = r->winner_taken + more;

@@ -76,6 +76,13 @@ run_user_fd_ours(struct run *r)
 	return !r->gone;
 }
 
+bool
+run_user_fd_asked(struct run *r)
+{
+	r->looked = false;
+	return run_user_fd_ours(r);
+}
+
 void
 run_release(struct run *r, int fd)
 {
@@ -264,8 +271,7 @@ run_commit(struct run *r, int err, bool was_associated, bool verify)
 	registry_unlock(r->fd);
 	if (rec == NULL) {
 		/* Cancelled: the descriptor is asked whose it is, right before. */
-		r->looked = false;
-		if (err == 0 && run_user_fd_ours(r))
+		if (err == 0 && run_user_fd_asked(r))
 			r->tp->disconnect(r->fd);
 		err = ECONNABORTED;
 	}

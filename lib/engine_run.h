@@ -110,6 +110,14 @@ int	run_better_error(int best, int err);
  */
 bool	run_user_fd_ours(struct run *r);
 
+/*
+ * The same, its cookie read whatever r->looked says: before what must
+ * reach the run's own socket only (data, a disconnect), which the
+ * confirm's look after a start cannot promise (HACKING.md, "One system
+ * call").
+ */
+bool	run_user_fd_asked(struct run *r);
+
 /* Let go of the socket an attempt ran on. */
 void	run_release(struct run *r, int fd);
 

@@ -64,7 +64,7 @@ run_whole_list(struct run *r, bool want_id)
 	return err;
 }
 
-int
+void
 engine_whole_list_update(int fd, struct assoc *a, int *winner)
 {
 	struct cx_attempt *at = a->nattempts > 0 ? &a->attempts[0] : NULL;
@@ -72,24 +72,23 @@ engine_whole_list_update(int fd, struct assoc *a, int *winner)
 
 	*winner = a->winner;
 	if (a->completes == NULL || at == NULL)
-		return 0;
+		return;
 	if ((err = a->completes->which(fd, a->id, &a->dests, &w)) == EINPROGRESS) {
 		*winner = -1;
-		return EINPROGRESS;
+		return;
 	}
 	at->ca_end = mono_now();
 	a->completes = NULL;
 	if (err != 0) {
 		at->ca_error = ENOTCONN;
 		*winner = a->winner = -1;
-		return err;
+		return;
 	}
 	if (w < 0)
 		w = 0;
 	name_winner(at, &a->dests, w);
 	at->ca_error = 0;
 	*winner = a->winner = w;
-	return 0;
 }
 
 int

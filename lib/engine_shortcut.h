@@ -22,10 +22,10 @@ struct assoc;
  * A record whose association the protocol completes on its own
  * (assoc.completes): brought up to date from the socket fd, under the
  * record's lock.  *winner is the index to report: -1 while the association
- * is being set up (EINPROGRESS) or once it failed (the attempt then shows
+ * is being set up or once it failed (the attempt then shows
  * ENOTCONN: the socket holds the error, SO_ERROR, for the application).
  */
-int	engine_whole_list_update(int fd, struct assoc *a, int *winner);
+void	engine_whole_list_update(int fd, struct assoc *a, int *winner);
 
 /*
  * No data, connect no later than the first write (a lone destination):
