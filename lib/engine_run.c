@@ -163,6 +163,27 @@ learn_history(const struct run *r, const struct cx_attempt *a, int err)
 }
 
 void
+run_report_name(struct cx_attempt *a, const struct destlist *dests, int i)
+{
+	const struct dest *d = &dests->v[i];
+
+	memcpy(&a->ca_addr, &d->ss, d->len);
+	a->ca_addrlen = d->len;
+	a->ca_index = (unsigned int)i;
+}
+
+struct cx_attempt *
+run_report_begin(struct run *r, size_t at, int i)
+{
+	struct cx_attempt *a = &r->report[at];
+
+	run_report_name(a, &r->dests, i);
+	a->ca_start = mono_now();
+	a->ca_error = EINPROGRESS;
+	return a;
+}
+
+void
 run_end_report(struct run *r, size_t at, int err)
 {
 	r->report[at].ca_end = mono_now();

@@ -134,6 +134,10 @@ void	run_notify(struct run *r, size_t at);
  */
 bool	run_cancelled(struct run *r);
 
+/* Report line a names destination i of dests. */
+void	run_report_name(struct cx_attempt *a, const struct destlist *dests, int i);
+/* Report line at: destination i, started now, in progress. */
+struct cx_attempt *run_report_begin(struct run *r, size_t at, int i);
 /* Attempt at ended with err: its report line, the history, the observer. */
 void	run_end_report(struct run *r, size_t at, int err);
 

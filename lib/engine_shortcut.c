@@ -14,31 +14,18 @@
 #include "timeutil.h"
 #include "transport.h"
 
-/*
- * The report's one line names the destination the association was set up
- * through, once the protocol says which (its primary path; the first
- * destination when that is none of the list's).
- */
-static void
-name_winner(struct cx_attempt *a, const struct destlist *dests, int winner)
-{
-	const struct dest *d = &dests->v[winner];
-
-	memcpy(&a->ca_addr, &d->ss, d->len);
-	a->ca_addrlen = d->len;
-	a->ca_index = (unsigned int)winner;
-}
-
 int
 run_whole_list(struct run *r, bool want_id)
 {
-	struct cx_attempt *a = &r->report[r->nreport++];
 	cx_sctp_assoc_t id;
 	int err, winner = 0;
 
-	name_winner(a, &r->dests, 0);
-	a->ca_start = mono_now();
-	a->ca_error = EINPROGRESS;
+	/*
+	 * The report's one line names the destination the association was
+	 * set up through, once the protocol says which (its primary path;
+	 * the first destination when that is none of the list's).
+	 */
+	(void)run_report_begin(r, r->nreport++, 0);
 	run_notify(r, 0);
 	err = r->tp->connect_list(r->fd, &r->dests, want_id,
 	    policy_failover_ms(&r->policy), &id);
@@ -46,7 +33,7 @@ run_whole_list(struct run *r, bool want_id)
 		r->id = id;
 	if (err == 0 && r->tp->which != NULL &&
 	    r->tp->which(r->fd, r->id, &r->dests, &winner) == 0 && winner > 0)
-		name_winner(a, &r->dests, winner);
+		run_report_name(&r->report[0], &r->dests, winner);
 	else
 		winner = 0;
 	if (err != EINPROGRESS)
@@ -86,7 +73,7 @@ engine_whole_list_update(int fd, struct assoc *a, int *winner)
 	}
 	if (w < 0)
 		w = 0;
-	name_winner(at, &a->dests, w);
+	run_report_name(at, &a->dests, w);
 	at->ca_error = 0;
 	*winner = a->winner = w;
 }
@@ -95,19 +82,18 @@ int
 run_deferred(struct run *r)
 {
 	const struct dest *d = &r->dests.v[0];
-	struct cx_attempt *a = &r->report[r->nreport++];
+	struct cx_attempt *a = run_report_begin(r, r->nreport++, 0);
 	int err, flags;
 
-	memcpy(&a->ca_addr, &d->ss, d->len);
-	a->ca_addrlen = d->len;
-	a->ca_start = mono_now();
+	run_notify(r, 0);
 	/* Never wait for a handshake here, even on a blocking socket. */
-	if ((flags = fcntl(r->fd, F_GETFL)) == -1)
-		return errno;
+	if ((flags = fcntl(r->fd, F_GETFL)) == -1) {
+		err = errno;	/* closed by the observer, or another thread */
+		run_end_report(r, 0, err);
+		return err;
+	}
 	if (!(flags & O_NONBLOCK))
 		fcntl(r->fd, F_SETFL, flags | O_NONBLOCK);
-	a->ca_error = EINPROGRESS;
-	run_notify(r, 0);
 	err = r->tp->start_deferred(r->fd, (const struct sockaddr *)&d->ss,
 	    d->len, r->fastopen, r->no_cookie);
 	if (!(flags & O_NONBLOCK) && run_user_fd_ours(r))

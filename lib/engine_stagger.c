@@ -111,7 +111,7 @@ static bool
 attempt_start(struct run *r, int fd)
 {
 	const struct dest *d = &r->dests.v[r->next];
-	struct cx_attempt *a = &r->report[r->nreport];
+	struct cx_attempt *a;
 	struct live *l;
 	int err;
 
@@ -151,11 +151,8 @@ attempt_start(struct run *r, int fd)
 		r->user_mapped |= r->tp->sticky_v4mapped && addr_is_v4mapped(d);
 		r->maybe_mapped &= !addr_is_v4mapped(d);	/* now it is */
 	}
-	memcpy(&a->ca_addr, &d->ss, d->len);
-	a->ca_addrlen = d->len;
-	a->ca_index = (unsigned int)r->next++;
-	a->ca_start = r->last_start = mono_now();
-	a->ca_error = EINPROGRESS;
+	a = run_report_begin(r, l->at, r->next++);
+	r->last_start = a->ca_start;
 	run_notify(r, l->at);
 	l->taken = 0;
 	l->quiet = false;
