@@ -409,6 +409,21 @@ tu_connect_past(int fd, const struct blackhole *b,
 	return tu_connectx(fd, a, l, 2);
 }
 
+int
+tu_drive(int fd)
+{
+	struct pollfd pfd[TU_MAXDEST];
+	int r, k, w;
+
+	while ((r = cx_step(fd, &w)) == -1 && errno == EINPROGRESS) {
+		k = cx_fds(fd, pfd, TU_MAXDEST);
+		ck_assert_int_ge(k, 1);
+		ck_assert_int_eq(cx_timeout(fd, &w), 0);
+		poll(pfd, (nfds_t)k, w);
+	}
+	return r;
+}
+
 void
 tu_dl_add(struct tu_dlist *d, const struct sockaddr_storage *ss, socklen_t len)
 {

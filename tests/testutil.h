@@ -145,6 +145,12 @@ int	tu_connectx(int fd, const struct sockaddr_storage *a,
  */
 int	tu_connect_past(int fd, const struct blackhole *,
 	    const struct listener *live, long d);
+/*
+ * An event loop of poll(2) driving a parked run to its end: cx_step, then
+ * every descriptor cx_fds names (at least one) for as long as cx_timeout
+ * says.  Returns cx_step's last answer (errno kept).
+ */
+int	tu_drive(int fd);
 
 /* A destination list being built: at most TU_MAXDEST addresses. */
 #define TU_MAXDEST	8
