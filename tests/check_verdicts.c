@@ -830,6 +830,60 @@ START_TEST(test_descriptor_closed_by_another_thread_with_an_observer)
 }
 END_TEST
 
+/*
+ * A deferred start (CONNECT_RESUME_ON_READ_WRITE, one destination, no
+ * data) whose observer closes the descriptor when told the attempt began:
+ * connectx(2) ERRORS, ECONNABORTED, as for any run whose descriptor is
+ * closed under it; the observer hears that attempt end, with an error;
+ * the number stays closed and nothing leaks.
+ */
+struct closing_observer {
+	int	starts, ends, end_error;
+};
+
+static void
+close_at_start(int fd, const struct cx_attempt *a, void *arg)
+{
+	struct closing_observer *o = arg;
+
+	if (a->ca_error == EINPROGRESS) {
+		if (o->starts++ == 0)
+			close(fd);
+	} else {
+		o->ends++;
+		o->end_error = a->ca_error;
+	}
+}
+
+START_TEST(test_deferred_start_whose_observer_closes_the_descriptor)
+{
+	struct closing_observer o = { 0, 0, 0 };
+	struct listener live;
+	sa_endpoints_t ep;
+	int fd, nfds, rc, err;
+
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
+	fd = tu_tcp_socket(AF_INET, 0);
+	ck_assert_int_eq(cx_setobserver(fd, close_at_start, &o), 0);
+	nfds = tu_count_fds();
+	memset(&ep, 0, sizeof(ep));
+	ep.sae_dstaddr = (const struct sockaddr *)&live.addr;
+	ep.sae_dstaddrlen = live.addrlen;
+	rc = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_RESUME_ON_READ_WRITE,
+	    NULL, 0, NULL, NULL);
+	err = errno;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(err == ECONNABORTED, "connectx: %s", strerror(err));
+	ck_assert_int_eq(o.starts, 1);
+	ck_assert_msg(o.ends == 1 && o.end_error != 0,
+	    "the observer heard %d ends, the last with %d", o.ends, o.end_error);
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(tu_count_fds(), nfds - 1);
+	close(live.fd);
+}
+END_TEST
+
 START_TEST(test_descriptor_reused_by_another_thread_during_blocking_call)
 {
 	blocking_call_loses_its_descriptor(1, false);
@@ -1371,6 +1425,7 @@ verdicts_suite(void)
 	tcase_add_test(tc, test_disconnectx_during_cx_step_fails_the_step);
 	tcase_add_test(tc, test_descriptor_closed_by_another_thread_during_blocking_call);
 	tcase_add_test(tc, test_descriptor_closed_by_another_thread_with_an_observer);
+	tcase_add_test(tc, test_deferred_start_whose_observer_closes_the_descriptor);
 	tcase_add_test(tc, test_descriptor_reused_by_another_thread_during_blocking_call);
 	tcase_add_loop_test(tc, test_lone_destination_descriptor_replaced_while_the_kernel_waits,
 	    0, (int)(sizeof(lone_swap_rows) / sizeof(lone_swap_rows[0])));
