@@ -305,6 +305,7 @@ run_park(struct run *r, bool verify)
 {
 	struct sockrec *rec = settle(r, verify);
 
+	r->handed_back = true;
 	if (rec != NULL) {
 		registry_park(rec, r, run_drop);
 		assoc_clear(&rec->assoc);

@@ -40,6 +40,31 @@ run_move_to_user_fd(struct run *r, int fd, int flags)
 	return 0;
 }
 
+int
+run_user_fd_flags(struct run *r)
+{
+	return r->handed_back ? fcntl(r->fd, F_GETFL) : r->user_flags;
+}
+
+int
+run_user_fd_nonblock(struct run *r)
+{
+	int flags;
+
+	if (!r->handed_back || (flags = fcntl(r->fd, F_GETFL)) == -1 ||
+	    (flags & O_NONBLOCK) ||
+	    fcntl(r->fd, F_SETFL, flags | O_NONBLOCK) == -1)
+		return -1;
+	return flags;
+}
+
+void
+run_user_fd_restore(struct run *r, int flags)
+{
+	if (flags != -1 && run_user_fd_ours(r))
+		fcntl(r->fd, F_SETFL, flags);
+}
+
 static bool
 learn_recipe(struct run *r)
 {

@@ -18,6 +18,24 @@ struct sockstate;
 int	run_move_to_user_fd(struct run *r, int fd, int flags);
 
 /*
+ * The file status flags a socket moved onto the user's descriptor takes:
+ * the descriptor's own as they are now once the run was handed back to
+ * the application (parked), which may have changed them (cleared
+ * O_NONBLOCK, say); before that, those read when the call began.  -1 with
+ * errno when the descriptor cannot be asked.
+ */
+int	run_user_fd_flags(struct run *r);
+
+/*
+ * Around a start on the user's descriptor once the run was handed back:
+ * a start never waits, so O_NONBLOCK, if the application cleared it, is
+ * set for the start alone.  run_user_fd_nonblock returns the flags that
+ * run_user_fd_restore puts back after the start, or -1 for none.
+ */
+int	run_user_fd_nonblock(struct run *r);
+void	run_user_fd_restore(struct run *r, int flags);
+
+/*
  * Linux keeps an AF_INET6 TCP socket in IPv4-mapped mode after a mapped
  * attempt, even through connect(AF_UNSPEC): a native IPv6 connect on it
  * then never completes.  Before such an attempt the user's socket is

@@ -43,11 +43,14 @@ static bool
 attempt_end(struct run *r, int i, int err)
 {
 	struct live l = run_take_live(r, i);
+	int flags;
 
 	if (err == 0) {
 		run_end_all(r, ECANCELED);
-		if (l.fd != r->fd)
-			err = run_move_to_user_fd(r, l.fd, r->user_flags);
+		if (l.fd != r->fd && (flags = run_user_fd_flags(r)) == -1)
+			err = ECONNABORTED;	/* the descriptor is gone */
+		else if (l.fd != r->fd)
+			err = run_move_to_user_fd(r, l.fd, flags);
 	}
 	run_end_report(r, l.at, err);
 	if (err == 0) {
@@ -113,7 +116,7 @@ attempt_start(struct run *r, int fd)
 	const struct dest *d = &r->dests.v[r->next];
 	struct cx_attempt *a;
 	struct live *l;
-	int err;
+	int err, saved;
 
 	/*
 	 * No attempt starts, nor is reported as starting, once disconnectx
@@ -161,11 +164,16 @@ attempt_start(struct run *r, int fd)
 	/* The observer may have closed the descriptor, or called disconnectx. */
 	else if (r->gone || (r->observer.fn != NULL && run_cancelled(r)))
 		err = ECONNABORTED;
-	else if (r->syn != NULL)
-		err = r->tp->start_with_data(fd, (const struct sockaddr *)&d->ss,
-		    d->len, r->syn, r->synlen, r->no_cookie, &l->taken);
-	else
-		err = start_confirmed(r, fd, d);
+	else {
+		saved = fd == r->fd ? run_user_fd_nonblock(r) : -1;
+		if (r->syn != NULL)
+			err = r->tp->start_with_data(fd, (const struct sockaddr *)
+			    &d->ss, d->len, r->syn, r->synlen, r->no_cookie,
+			    &l->taken);
+		else
+			err = start_confirmed(r, fd, d);
+		run_user_fd_restore(r, saved);
+	}
 	/*
 	 * Looked at again once begun: a disconnectx that came between the
 	 * look above and the start did not see this attempt to end it.

@@ -99,6 +99,56 @@ START_TEST(test_poll_loop_runs_attempts_in_parallel)
 }
 END_TEST
 
+/*
+ * The winner moved onto the user's descriptor keeps the descriptor's file
+ * status flags as they are when it moves, not as they were when connectx
+ * began (libconnectx(3), "Non-blocking use": "keeping fd's file status
+ * flags"): an application that clears O_NONBLOCK between two cx_step()
+ * calls, to use the connection with blocking calls once it is up, gets a
+ * blocking socket.  Each row is what the application does between the
+ * calls, and the O_NONBLOCK it must find on the winner.
+ */
+static const struct {
+	const char	*what;
+	bool		 clear_nonblock;
+} flag_rows[] = {
+	{ "flags left as they were", false },
+	{ "O_NONBLOCK cleared between the calls", true },
+};
+
+START_TEST(test_winner_keeps_the_flags_the_descriptor_has_when_it_moves)
+{
+	struct blackhole b;
+	struct listener live;
+	struct tu_dlist dl = { .n = 0 };
+	uint64_t cookie;
+	int fd, flags;
+
+	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
+	tu_dl_add(&dl, &b.l.addr, b.l.addrlen);
+	tu_dl_add(&dl, &live.addr, live.addrlen);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	cookie = tu_cookie(fd);
+	start(fd, &dl, 50);
+	if (flag_rows[_i].clear_nonblock) {
+		flags = fcntl(fd, F_GETFL);
+		ck_assert_int_eq(fcntl(fd, F_SETFL, flags & ~O_NONBLOCK), 0);
+	}
+	ck_assert_int_eq(poll_loop(fd, 2), 0);
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 1);
+	ck_assert(tu_cookie(fd) != cookie);	/* a clone won and moved */
+	ck_assert(tu_is_connected(fd));
+	flags = fcntl(fd, F_GETFL);
+	ck_assert_msg(!(flags & O_NONBLOCK) == flag_rows[_i].clear_nonblock,
+	    "%s: the winner is %sblocking", flag_rows[_i].what,
+	    (flags & O_NONBLOCK) ? "non-" : "");
+	close(fd);
+	tu_blackhole_close(&b);
+	close(live.fd);
+}
+END_TEST
+
 START_TEST(test_poll_loop_slow_but_live_first_address_wins)
 {
 	struct blackhole slow, dead;
@@ -160,6 +210,65 @@ START_TEST(test_loop_without_cx_fds_runs_one_at_a_time)
 	ck_assert(tu_cookie(fd) == cookie);
 	close(fd);
 	tu_blackhole_close(&b);
+	close(live.fd);
+}
+END_TEST
+
+/*
+ * The same loop, and the application clears O_NONBLOCK after connectx, to
+ * use the connection with blocking calls once it is up.  The attempts
+ * that cx_step() starts on the descriptor still never wait for their
+ * handshakes (libconnectx(3), "Non-blocking use": O_NONBLOCK is set for
+ * the start alone), and the connection ends up with the flags the
+ * application left: blocking.  [black hole, black hole, live]: the second
+ * black hole's start would block for its whole SYN timeout.
+ */
+START_TEST(test_loop_without_cx_fds_when_the_application_cleared_nonblock)
+{
+	struct blackhole b[2];
+	struct listener live;
+	struct tu_dlist dl = { .n = 0 };
+	struct pollfd pfd;
+	struct cx_attempt *at;
+	double t, slowest = 0;
+	int fd, wait_ms, i;
+
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(tu_blackhole(&b[i], AF_INET), 0);
+		tu_dl_add(&dl, &b[i].l.addr, b[i].l.addrlen);
+	}
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
+	tu_dl_add(&dl, &live.addr, live.addrlen);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_TOTAL_TIMEOUT_MS, 5000), 0);
+	start(fd, &dl, 50);
+	ck_assert_int_eq(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK), 0);
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	wait_ms = 50;
+	for (;;) {
+		t = tu_now_ms();
+		i = cx_step(fd, &wait_ms);
+		t = tu_now_ms() - t;
+		if (t > slowest)
+			slowest = t;
+		if (i == 0)
+			break;
+		ck_assert_int_eq(errno, EINPROGRESS);
+		ck_assert_int_ne(poll(&pfd, 1, wait_ms), -1);
+	}
+	ck_assert_msg(slowest < tu_margin_ms(40), "a cx_step took %.0f ms", slowest);
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 2);
+	ck_assert(tu_is_connected(fd));
+	ck_assert_msg(!(fcntl(fd, F_GETFL) & O_NONBLOCK), "the winner is non-blocking");
+	ck_assert_int_eq(cx_getattempts(fd, 0, &at), 3);
+	ck_assert_int_eq(at[0].ca_error, ETIMEDOUT);
+	ck_assert_int_eq(at[1].ca_error, ETIMEDOUT);
+	ck_assert_int_eq(at[2].ca_error, 0);
+	cx_freeattempts(at);
+	close(fd);
+	for (i = 0; i < 2; i++)
+		tu_blackhole_close(&b[i]);
 	close(live.fd);
 }
 END_TEST
@@ -343,8 +452,11 @@ main(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_poll_loop_runs_attempts_in_parallel);
+	tcase_add_loop_test(tc, test_winner_keeps_the_flags_the_descriptor_has_when_it_moves,
+	    0, (int)(sizeof(flag_rows) / sizeof(flag_rows[0])));
 	tcase_add_test(tc, test_poll_loop_slow_but_live_first_address_wins);
 	tcase_add_test(tc, test_loop_without_cx_fds_runs_one_at_a_time);
+	tcase_add_test(tc, test_loop_without_cx_fds_when_the_application_cleared_nonblock);
 	tcase_add_test(tc, test_cx_fds_and_cx_timeout_errors);
 #ifdef HAVE_LIBUV
 	tcase_add_test(tc, test_libuv_loop_runs_attempts_in_parallel);
