@@ -884,6 +884,117 @@ START_TEST(test_deferred_start_whose_observer_closes_the_descriptor)
 }
 END_TEST
 
+/*
+ * The same deferred start, and the observer puts another socket on the
+ * number when told the attempt began (dup2(2), as another thread may):
+ * the run leaves that number alone from then on (libconnectx(3),
+ * Observer: "the run then leaves that number alone"; HACKING.md,
+ * Verdicts, "A socket closed under a run").  The other socket, blocking
+ * and unconnected, must stay both: no connect(2) on it, no O_NONBLOCK
+ * left on it, nothing at the listener.
+ */
+static int deferred_other = -1;
+
+static void
+dup2_at_start(int fd, const struct cx_attempt *a, void *arg)
+{
+	int *starts = arg;
+
+	if (a->ca_error == EINPROGRESS && (*starts)++ == 0)
+		ck_assert_int_eq(dup2(deferred_other, fd), fd);
+}
+
+START_TEST(test_deferred_start_whose_observer_puts_another_socket_on_the_number)
+{
+	struct listener live;
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	sa_endpoints_t ep;
+	int fd, rc, err, starts = 0;
+
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
+	fd = tu_tcp_socket(AF_INET, 0);
+	deferred_other = tu_tcp_socket(AF_INET, 0);
+	ck_assert_int_eq(cx_setobserver(fd, dup2_at_start, &starts), 0);
+	memset(&ep, 0, sizeof(ep));
+	ep.sae_dstaddr = (const struct sockaddr *)&live.addr;
+	ep.sae_dstaddrlen = live.addrlen;
+	rc = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_RESUME_ON_READ_WRITE,
+	    NULL, 0, NULL, NULL);
+	err = errno;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(err == ECONNABORTED, "connectx: %s", strerror(err));
+	ck_assert_int_eq(starts, 1);
+	ck_assert_msg(!(fcntl(deferred_other, F_GETFL) & O_NONBLOCK),
+	    "the other socket was left non-blocking");
+	ck_assert_int_eq(getsockopt(deferred_other, IPPROTO_TCP, TCP_INFO, &ti,
+	    &len), 0);
+	ck_assert_msg(ti.tcpi_state == TCP_CLOSE,
+	    "the other socket was connected (TCP state %d)", ti.tcpi_state);
+	tu_assert_no_connection(&live);
+	close(fd);
+	close(deferred_other);
+	close(live.fd);
+}
+END_TEST
+
+/*
+ * The deferred start whose observer closes the descriptor, as the
+ * application's report and the history see it: the attempt was
+ * abandoned because the descriptor was closed, ECANCELED or ECONNABORTED
+ * (libconnectx(3), the attempt's ca_error), not an error of the network;
+ * and a live destination abandoned at once is not remembered as silent
+ * (connectx(2), History): a later run over [it, another live one] with a
+ * long attempt delay starts it alone, and it wins.
+ */
+static void
+count_own_starts(int fd, const struct cx_attempt *a, void *arg)
+{
+	(void)fd;
+	if (a->ca_error == EINPROGRESS)
+		(*(int *)arg)++;
+}
+
+START_TEST(test_deferred_start_closed_by_its_observer_is_abandoned_not_failed)
+{
+	struct closing_observer o = { 0, 0, 0 };
+	struct listener live, other;
+	struct tu_dlist dl = { .n = 0 };
+	sa_endpoints_t ep;
+	int fd, rc, err, starts = 0;
+
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
+	ck_assert_int_eq(tu_listen(&other, AF_INET, 16), 0);
+	fd = tu_tcp_socket(AF_INET, 0);
+	ck_assert_int_eq(cx_setobserver(fd, close_at_start, &o), 0);
+	memset(&ep, 0, sizeof(ep));
+	ep.sae_dstaddr = (const struct sockaddr *)&live.addr;
+	ep.sae_dstaddrlen = live.addrlen;
+	rc = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_RESUME_ON_READ_WRITE,
+	    NULL, 0, NULL, NULL);
+	err = errno;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(err == ECONNABORTED, "connectx: %s", strerror(err));
+	ck_assert_int_eq(o.ends, 1);
+	ck_assert_msg(o.end_error == ECONNABORTED || o.end_error == ECANCELED,
+	    "the attempt ended with %s", strerror(o.end_error));
+
+	/* The history: the live destination is not held as silent. */
+	tu_dl_add(&dl, &live.addr, live.addrlen);
+	tu_dl_add(&dl, &other.addr, other.addrlen);
+	fd = tu_tcp_socket(AF_INET, 0);
+	ck_assert_int_eq(cx_setopt(fd, CX_OPT_ATTEMPT_DELAY_MS, 2000), 0);
+	ck_assert_int_eq(cx_setobserver(fd, count_own_starts, &starts), 0);
+	ck_assert_int_eq(tu_connectx(fd, dl.a, dl.l, dl.n), 0);
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 0);
+	ck_assert_msg(starts == 1, "%d attempts started: the live destination "
+	    "was remembered as silent", starts);
+	close(fd);
+	close(live.fd);
+	close(other.fd);
+}
+END_TEST
+
 START_TEST(test_descriptor_reused_by_another_thread_during_blocking_call)
 {
 	blocking_call_loses_its_descriptor(1, false);
@@ -1426,6 +1537,8 @@ verdicts_suite(void)
 	tcase_add_test(tc, test_descriptor_closed_by_another_thread_during_blocking_call);
 	tcase_add_test(tc, test_descriptor_closed_by_another_thread_with_an_observer);
 	tcase_add_test(tc, test_deferred_start_whose_observer_closes_the_descriptor);
+	tcase_add_test(tc, test_deferred_start_whose_observer_puts_another_socket_on_the_number);
+	tcase_add_test(tc, test_deferred_start_closed_by_its_observer_is_abandoned_not_failed);
 	tcase_add_test(tc, test_descriptor_reused_by_another_thread_during_blocking_call);
 	tcase_add_loop_test(tc, test_lone_destination_descriptor_replaced_while_the_kernel_waits,
 	    0, (int)(sizeof(lone_swap_rows) / sizeof(lone_swap_rows[0])));
