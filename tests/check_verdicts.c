@@ -995,6 +995,46 @@ START_TEST(test_deferred_start_closed_by_its_observer_is_abandoned_not_failed)
 }
 END_TEST
 
+/*
+ * The same deferred start, and the observer calls disconnectx(2) when told
+ * the attempt began: the run has seen it before anything is sent, so no
+ * attempt starts (libconnectx(3), Observer: "no attempt starts ... once
+ * the run has seen the disconnectx"), as the stagger's attempt_start
+ * already makes sure: ECONNABORTED, and nothing reaches the listener.
+ */
+static void
+disconnect_at_start(int fd, const struct cx_attempt *a, void *arg)
+{
+	int *rc = arg;
+
+	if (a->ca_error == EINPROGRESS)
+		*rc = disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY);
+}
+
+START_TEST(test_deferred_start_whose_observer_calls_disconnectx)
+{
+	struct listener live;
+	sa_endpoints_t ep;
+	int fd, rc, err, drc = 1;
+
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
+	fd = tu_tcp_socket(AF_INET, 0);
+	ck_assert_int_eq(cx_setobserver(fd, disconnect_at_start, &drc), 0);
+	memset(&ep, 0, sizeof(ep));
+	ep.sae_dstaddr = (const struct sockaddr *)&live.addr;
+	ep.sae_dstaddrlen = live.addrlen;
+	rc = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_RESUME_ON_READ_WRITE,
+	    NULL, 0, NULL, NULL);
+	err = errno;
+	ck_assert_int_eq(drc, 0);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(err == ECONNABORTED, "connectx: %s", strerror(err));
+	tu_assert_no_connection(&live);
+	close(fd);
+	close(live.fd);
+}
+END_TEST
+
 START_TEST(test_descriptor_reused_by_another_thread_during_blocking_call)
 {
 	blocking_call_loses_its_descriptor(1, false);
@@ -1539,6 +1579,7 @@ verdicts_suite(void)
 	tcase_add_test(tc, test_deferred_start_whose_observer_closes_the_descriptor);
 	tcase_add_test(tc, test_deferred_start_whose_observer_puts_another_socket_on_the_number);
 	tcase_add_test(tc, test_deferred_start_closed_by_its_observer_is_abandoned_not_failed);
+	tcase_add_test(tc, test_deferred_start_whose_observer_calls_disconnectx);
 	tcase_add_test(tc, test_descriptor_reused_by_another_thread_during_blocking_call);
 	tcase_add_loop_test(tc, test_lone_destination_descriptor_replaced_while_the_kernel_waits,
 	    0, (int)(sizeof(lone_swap_rows) / sizeof(lone_swap_rows[0])));
