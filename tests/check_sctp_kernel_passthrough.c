@@ -235,6 +235,58 @@ START_TEST(library_nonblocking_einprogress_id_is_the_kernels)
 }
 END_TEST
 
+/*
+ * The observer of a whole-list run (kernel SCTP: the kernel is given the
+ * list in one call) is told the attempt began, and there puts another
+ * socket on the number (dup2(2), as another thread may) or calls
+ * disconnectx(2).  libconnectx(3), Observer: the run then leaves that
+ * number alone, and no attempt starts once the run has seen the
+ * disconnectx.  The stagger looks after its observer (attempt_start);
+ * the whole list must too: ECONNABORTED, the other socket never
+ * associated, nothing at the listener.
+ */
+enum at_start { SWAP_IN_OTHER, DISCONNECT };
+static int start_other = -1;
+
+static void
+act_at_start(int fd, const struct cx_attempt *a, void *arg)
+{
+	enum at_start *what = arg;
+
+	if (a->ca_error != EINPROGRESS)
+		return;
+	if (*what == SWAP_IN_OTHER)
+		ck_assert_int_eq(dup2(start_other, fd), fd);
+	else
+		ck_assert_int_eq(disconnectx(fd, SAE_ASSOCID_ANY, SAE_CONNID_ANY), 0);
+}
+
+START_TEST(library_whole_list_leaves_the_number_its_observer_gave_up)
+{
+	enum at_start what = _i == 0 ? SWAP_IN_OTHER : DISCONNECT;
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+	struct pollfd p = { .fd = listener, .events = POLLIN };
+	cx_sctp_assoc_t id = 0;
+	int fd = sctp_socket(0), rc, err;
+
+	start_other = sctp_socket(0);
+	ck_assert_int_eq(cx_setobserver(fd, act_at_start, &what), 0);
+	rc = sctp_connectx(fd, (struct sockaddr *)&live, 1, &id);
+	err = errno;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(err == ECONNABORTED, "%s: sctp_connectx: %s",
+	    what == SWAP_IN_OTHER ? "dup2" : "disconnectx", strerror(err));
+	if (what == SWAP_IN_OTHER)
+		ck_assert_msg(getpeername(start_other, (struct sockaddr *)&peer,
+		    &len) == -1, "the other socket was associated");
+	ck_assert_msg(poll(&p, 1, 100) == 0,
+	    "the listener got an association");
+	close(fd);
+	close(start_other);
+}
+END_TEST
+
 /* A refused association: the kernel's error, the socket left unconnected
  * and usable for the next sctp_connectx. */
 START_TEST(library_refused_is_econnrefused_and_the_socket_connects_again)
@@ -420,6 +472,7 @@ main(void)
 	tcase_add_test(l, library_blocking_id_is_the_kernels);
 	tcase_add_test(l, library_nonblocking_einprogress_id_is_the_kernels);
 	tcase_add_test(l, library_refused_is_econnrefused_and_the_socket_connects_again);
+	tcase_add_loop_test(l, library_whole_list_leaves_the_number_its_observer_gave_up, 0, 2);
 	suite_add_tcase(s, l);
 	w = tcase_create("which destination won");
 	tcase_add_checked_fixture(w, setup_hole, teardown);
