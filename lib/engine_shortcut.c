@@ -27,8 +27,12 @@ run_whole_list(struct run *r, bool want_id)
 	 */
 	(void)run_report_begin(r, r->nreport++, 0);
 	run_notify(r, 0);
-	err = r->tp->connect_list(r->fd, &r->dests, want_id,
-	    policy_failover_ms(&r->policy), &id);
+	id = 0;
+	if (r->gone || (r->observer.fn != NULL && run_cancelled(r)))
+		err = ECONNABORTED;
+	else
+		err = r->tp->connect_list(r->fd, &r->dests, want_id,
+		    policy_failover_ms(&r->policy), &id);
 	if (id > 0)
 		r->id = id;
 	if (err == 0 && r->tp->which != NULL &&
@@ -87,10 +91,10 @@ run_deferred(struct run *r)
 
 	run_notify(r, 0);
 	/* Never wait for a handshake here, even on a blocking socket. */
-	if ((flags = fcntl(r->fd, F_GETFL)) == -1) {
-		err = errno;	/* closed by the observer, or another thread */
-		run_end_report(r, 0, err);
-		return err;
+	if (r->gone || (r->observer.fn != NULL && run_cancelled(r)) ||
+	    (flags = fcntl(r->fd, F_GETFL)) == -1) {
+		run_end_report(r, 0, ECONNABORTED);
+		return ECONNABORTED;
 	}
 	if (!(flags & O_NONBLOCK))
 		fcntl(r->fd, F_SETFL, flags | O_NONBLOCK);
