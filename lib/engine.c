@@ -114,7 +114,7 @@ enter_nonblocking(struct run *r, bool *toggled)
 	}
 	if (fcntl(r->fd, F_SETFL, r->user_flags | O_NONBLOCK) == -1)
 		return errno;
-	*toggled = true;
+	*toggled = r->toggled = true;
 	bound_by_sndtimeo(r);
 	run_decide_clones(r);
 	return 0;

@@ -100,6 +100,8 @@ run_notify(struct run *r, size_t at)
 	if (r->observer.fn == NULL)
 		return;
 	r->looked = false;
+	/* The application's code ran: it may have changed the flags too. */
+	r->handed_back = true;
 	r->observer.fn(r->fd, &r->report[at], r->observer.arg);
 	if (sockstate_cookie(r->fd) != r->cookie)
 		r->gone = true;

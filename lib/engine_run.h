@@ -65,9 +65,11 @@ struct run {
 						 * start: silent for D */
 	bool			 move_on;	/* an attempt failed: start the next now */
 	bool			 nonblocking;	/* the user's socket is: clones only */
-	bool			 handed_back;	/* parked once: the application may
-						   have changed the descriptor's
-						   file status flags since */
+	bool			 toggled;	/* the engine set O_NONBLOCK on it */
+	bool			 handed_back;	/* parked once, or an observer ran:
+						   the application may have changed
+						   the descriptor's file status
+						   flags since */
 	bool			 watched;	/* ... once the loop watches cx_fds() */
 	bool			 recalled;	/* the last one started is remembered
 						 * as silent: start the next now */

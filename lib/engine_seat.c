@@ -51,7 +51,9 @@ run_user_fd_nonblock(struct run *r)
 {
 	int flags;
 
-	if (!r->handed_back || (flags = fcntl(r->fd, F_GETFL)) == -1 ||
+	/* Where the kernel does the waiting, the start is meant to wait. */
+	if (!r->handed_back || !(r->nonblocking || r->toggled) ||
+	    (flags = fcntl(r->fd, F_GETFL)) == -1 ||
 	    (flags & O_NONBLOCK) ||
 	    fcntl(r->fd, F_SETFL, flags | O_NONBLOCK) == -1)
 		return -1;

@@ -20,16 +20,18 @@ int	run_move_to_user_fd(struct run *r, int fd, int flags);
 /*
  * The file status flags a socket moved onto the user's descriptor takes:
  * the descriptor's own as they are now once the run was handed back to
- * the application (parked), which may have changed them (cleared
- * O_NONBLOCK, say); before that, those read when the call began.  -1 with
- * errno when the descriptor cannot be asked.
+ * the application (parked, or an observer ran), which may have changed
+ * them (cleared O_NONBLOCK, say); before that, those read when the call
+ * began.  -1 with errno when the descriptor cannot be asked.
  */
 int	run_user_fd_flags(struct run *r);
 
 /*
- * Around a start on the user's descriptor once the run was handed back:
- * a start never waits, so O_NONBLOCK, if the application cleared it, is
- * set for the start alone.  run_user_fd_nonblock returns the flags that
+ * Around a start on the user's descriptor once the run was handed back
+ * (as above), in a run that waits in poll(2) or returns to an event loop
+ * rather than in the kernel's blocking connect(2): such a start never
+ * waits, so O_NONBLOCK, if the application cleared it, is set for the
+ * start alone.  run_user_fd_nonblock returns the flags that
  * run_user_fd_restore puts back after the start, or -1 for none.
  */
 int	run_user_fd_nonblock(struct run *r);

@@ -257,7 +257,8 @@ START_TEST(test_loop_without_cx_fds_when_the_application_cleared_nonblock)
 		ck_assert_int_eq(errno, EINPROGRESS);
 		ck_assert_int_ne(poll(&pfd, 1, wait_ms), -1);
 	}
-	ck_assert_msg(slowest < tu_margin_ms(40), "a cx_step took %.0f ms", slowest);
+	/* A start that waited would take the SYN timeout (about 127 s). */
+	ck_assert_msg(slowest < tu_margin_ms(1000), "a cx_step took %.0f ms", slowest);
 	ck_assert_int_eq(cx_getpeerindex(fd, 0), 2);
 	ck_assert(tu_is_connected(fd));
 	ck_assert_msg(!(fcntl(fd, F_GETFL) & O_NONBLOCK), "the winner is non-blocking");
@@ -269,6 +270,61 @@ START_TEST(test_loop_without_cx_fds_when_the_application_cleared_nonblock)
 	close(fd);
 	for (i = 0; i < 2; i++)
 		tu_blackhole_close(&b[i]);
+	close(live.fd);
+}
+END_TEST
+
+/*
+ * An observer is the application's code too (libconnectx(3), Observer):
+ * one that clears O_NONBLOCK when told the first attempt begins does not
+ * make the non-blocking connectx wait for that attempt's handshake; the
+ * run goes on from the loop and the connection ends up blocking, as the
+ * application left the descriptor.
+ */
+static void
+clear_nonblock_once(int fd, const struct cx_attempt *a, void *arg)
+{
+	int *done = arg;
+
+	if (a->ca_error == EINPROGRESS && !*done) {
+		*done = 1;
+		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	}
+}
+
+START_TEST(test_observer_that_clears_nonblock_does_not_make_connectx_wait)
+{
+	struct blackhole b;
+	struct listener live;
+	struct tu_dlist dl = { .n = 0 };
+	struct pollfd pfd;
+	double t;
+	int fd, wait_ms, done = 0;
+
+	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
+	tu_dl_add(&dl, &b.l.addr, b.l.addrlen);
+	tu_dl_add(&dl, &live.addr, live.addrlen);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	ck_assert_int_eq(cx_setobserver(fd, clear_nonblock_once, &done), 0);
+	t = tu_now_ms();
+	start(fd, &dl, 50);
+	t = tu_now_ms() - t;
+	ck_assert_int_eq(done, 1);
+	/* A start that waited would take the SYN timeout (about 127 s). */
+	ck_assert_msg(t < tu_margin_ms(1000), "connectx took %.0f ms", t);
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	wait_ms = 50;
+	while (cx_step(fd, &wait_ms) == -1) {
+		ck_assert_int_eq(errno, EINPROGRESS);
+		ck_assert_int_ne(poll(&pfd, 1, wait_ms), -1);
+	}
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 1);
+	ck_assert(tu_is_connected(fd));
+	ck_assert_msg(!(fcntl(fd, F_GETFL) & O_NONBLOCK), "the winner is non-blocking");
+	close(fd);
+	tu_blackhole_close(&b);
 	close(live.fd);
 }
 END_TEST
@@ -457,6 +513,7 @@ main(void)
 	tcase_add_test(tc, test_poll_loop_slow_but_live_first_address_wins);
 	tcase_add_test(tc, test_loop_without_cx_fds_runs_one_at_a_time);
 	tcase_add_test(tc, test_loop_without_cx_fds_when_the_application_cleared_nonblock);
+	tcase_add_test(tc, test_observer_that_clears_nonblock_does_not_make_connectx_wait);
 	tcase_add_test(tc, test_cx_fds_and_cx_timeout_errors);
 #ifdef HAVE_LIBUV
 	tcase_add_test(tc, test_libuv_loop_runs_attempts_in_parallel);
