@@ -25,6 +25,17 @@
 #include "connectx.h"
 #include "testutil.h"
 
+/* The list most tests here run: [black hole, live listener], IPv4. */
+static void
+black_hole_then_live(struct blackhole *b, struct listener *live,
+    struct tu_dlist *dl)
+{
+	ck_assert_int_eq(tu_blackhole(b, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(live, AF_INET, 16), 0);
+	tu_dl_add(dl, &b->l.addr, b->l.addrlen);
+	tu_dl_add(dl, &live->addr, live->addrlen);
+}
+
 /* connectx on a non-blocking socket: -1/EINPROGRESS expected. */
 static void
 start(int fd, const struct tu_dlist *dl, long d)
@@ -70,10 +81,7 @@ START_TEST(test_poll_loop_runs_attempts_in_parallel)
 	double t0, took;
 	int fd;
 
-	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
-	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
-	tu_dl_add(&dl, &b.l.addr, b.l.addrlen);
-	tu_dl_add(&dl, &live.addr, live.addrlen);
+	black_hole_then_live(&b, &live, &dl);
 	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
 	cookie = tu_cookie(fd);
 	t0 = tu_now_ms();
@@ -124,10 +132,7 @@ START_TEST(test_winner_keeps_the_flags_the_descriptor_has_when_it_moves)
 	uint64_t cookie;
 	int fd, flags;
 
-	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
-	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
-	tu_dl_add(&dl, &b.l.addr, b.l.addrlen);
-	tu_dl_add(&dl, &live.addr, live.addrlen);
+	black_hole_then_live(&b, &live, &dl);
 	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
 	cookie = tu_cookie(fd);
 	start(fd, &dl, 50);
@@ -189,10 +194,7 @@ START_TEST(test_loop_without_cx_fds_runs_one_at_a_time)
 	uint64_t cookie;
 	int fd, wait_ms;
 
-	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
-	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
-	tu_dl_add(&dl, &b.l.addr, b.l.addrlen);
-	tu_dl_add(&dl, &live.addr, live.addrlen);
+	black_hole_then_live(&b, &live, &dl);
 	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
 	cookie = tu_cookie(fd);
 	start(fd, &dl, 50);
@@ -301,10 +303,7 @@ START_TEST(test_observer_that_clears_nonblock_does_not_make_connectx_wait)
 	double t;
 	int fd, wait_ms, done = 0;
 
-	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
-	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
-	tu_dl_add(&dl, &b.l.addr, b.l.addrlen);
-	tu_dl_add(&dl, &live.addr, live.addrlen);
+	black_hole_then_live(&b, &live, &dl);
 	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
 	ck_assert_int_eq(cx_setobserver(fd, clear_nonblock_once, &done), 0);
 	t = tu_now_ms();
@@ -462,10 +461,7 @@ START_TEST(test_libuv_loop_runs_attempts_in_parallel)
 	uint64_t cookie;
 	double t0, took;
 
-	ck_assert_int_eq(tu_blackhole(&b, AF_INET), 0);
-	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
-	tu_dl_add(&dl, &b.l.addr, b.l.addrlen);
-	tu_dl_add(&dl, &live.addr, live.addrlen);
+	black_hole_then_live(&b, &live, &dl);
 	memset(&u, 0, sizeof(u));
 	u.loop = uv_default_loop();
 	u.fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);

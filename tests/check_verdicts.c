@@ -831,6 +831,27 @@ START_TEST(test_descriptor_closed_by_another_thread_with_an_observer)
 END_TEST
 
 /*
+ * connectx(CONNECT_RESUME_ON_READ_WRITE) to the lone listener live, no
+ * data: a deferred start (libconnectx(3)), which each test below has its
+ * observer undermine; the call must fail with ECONNABORTED.
+ */
+static void
+deferred_call_aborts(int fd, const struct listener *live)
+{
+	sa_endpoints_t ep;
+	int rc, err;
+
+	memset(&ep, 0, sizeof(ep));
+	ep.sae_dstaddr = (const struct sockaddr *)&live->addr;
+	ep.sae_dstaddrlen = live->addrlen;
+	rc = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_RESUME_ON_READ_WRITE,
+	    NULL, 0, NULL, NULL);
+	err = errno;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(err == ECONNABORTED, "connectx: %s", strerror(err));
+}
+
+/*
  * A deferred start (CONNECT_RESUME_ON_READ_WRITE, one destination, no
  * data) whose observer closes the descriptor when told the attempt began:
  * connectx(2) ERRORS, ECONNABORTED, as for any run whose descriptor is
@@ -859,21 +880,13 @@ START_TEST(test_deferred_start_whose_observer_closes_the_descriptor)
 {
 	struct closing_observer o = { 0, 0, 0 };
 	struct listener live;
-	sa_endpoints_t ep;
-	int fd, nfds, rc, err;
+	int fd, nfds;
 
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
 	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(cx_setobserver(fd, close_at_start, &o), 0);
 	nfds = tu_count_fds();
-	memset(&ep, 0, sizeof(ep));
-	ep.sae_dstaddr = (const struct sockaddr *)&live.addr;
-	ep.sae_dstaddrlen = live.addrlen;
-	rc = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_RESUME_ON_READ_WRITE,
-	    NULL, 0, NULL, NULL);
-	err = errno;
-	ck_assert_int_eq(rc, -1);
-	ck_assert_msg(err == ECONNABORTED, "connectx: %s", strerror(err));
+	deferred_call_aborts(fd, &live);
 	ck_assert_int_eq(o.starts, 1);
 	ck_assert_msg(o.ends == 1 && o.end_error == ECONNABORTED,
 	    "the observer heard %d ends, the last with %d", o.ends, o.end_error);
@@ -909,21 +922,13 @@ START_TEST(test_deferred_start_whose_observer_puts_another_socket_on_the_number)
 	struct listener live;
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
-	sa_endpoints_t ep;
-	int fd, rc, err, starts = 0;
+	int fd, starts = 0;
 
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
 	fd = tu_tcp_socket(AF_INET, 0);
 	deferred_other = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(cx_setobserver(fd, dup2_at_start, &starts), 0);
-	memset(&ep, 0, sizeof(ep));
-	ep.sae_dstaddr = (const struct sockaddr *)&live.addr;
-	ep.sae_dstaddrlen = live.addrlen;
-	rc = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_RESUME_ON_READ_WRITE,
-	    NULL, 0, NULL, NULL);
-	err = errno;
-	ck_assert_int_eq(rc, -1);
-	ck_assert_msg(err == ECONNABORTED, "connectx: %s", strerror(err));
+	deferred_call_aborts(fd, &live);
 	ck_assert_int_eq(starts, 1);
 	ck_assert_msg(!(fcntl(deferred_other, F_GETFL) & O_NONBLOCK),
 	    "the other socket was left non-blocking");
@@ -960,21 +965,13 @@ START_TEST(test_deferred_start_closed_by_its_observer_is_abandoned_not_failed)
 	struct closing_observer o = { 0, 0, 0 };
 	struct listener live, other;
 	struct tu_dlist dl = { .n = 0 };
-	sa_endpoints_t ep;
-	int fd, rc, err, starts = 0;
+	int fd, starts = 0;
 
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
 	ck_assert_int_eq(tu_listen(&other, AF_INET, 16), 0);
 	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(cx_setobserver(fd, close_at_start, &o), 0);
-	memset(&ep, 0, sizeof(ep));
-	ep.sae_dstaddr = (const struct sockaddr *)&live.addr;
-	ep.sae_dstaddrlen = live.addrlen;
-	rc = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_RESUME_ON_READ_WRITE,
-	    NULL, 0, NULL, NULL);
-	err = errno;
-	ck_assert_int_eq(rc, -1);
-	ck_assert_msg(err == ECONNABORTED, "connectx: %s", strerror(err));
+	deferred_call_aborts(fd, &live);
 	ck_assert_int_eq(o.ends, 1);
 	ck_assert_msg(o.end_error == ECONNABORTED || o.end_error == ECANCELED,
 	    "the attempt ended with %s", strerror(o.end_error));
@@ -1014,21 +1011,13 @@ disconnect_at_start(int fd, const struct cx_attempt *a, void *arg)
 START_TEST(test_deferred_start_whose_observer_calls_disconnectx)
 {
 	struct listener live;
-	sa_endpoints_t ep;
-	int fd, rc, err, drc = 1;
+	int fd, drc = 1;
 
 	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
 	fd = tu_tcp_socket(AF_INET, 0);
 	ck_assert_int_eq(cx_setobserver(fd, disconnect_at_start, &drc), 0);
-	memset(&ep, 0, sizeof(ep));
-	ep.sae_dstaddr = (const struct sockaddr *)&live.addr;
-	ep.sae_dstaddrlen = live.addrlen;
-	rc = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_RESUME_ON_READ_WRITE,
-	    NULL, 0, NULL, NULL);
-	err = errno;
+	deferred_call_aborts(fd, &live);
 	ck_assert_int_eq(drc, 0);
-	ck_assert_int_eq(rc, -1);
-	ck_assert_msg(err == ECONNABORTED, "connectx: %s", strerror(err));
 	tu_assert_no_connection(&live);
 	close(fd);
 	close(live.fd);
