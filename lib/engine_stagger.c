@@ -47,10 +47,12 @@ attempt_end(struct run *r, int i, int err)
 
 	if (err == 0) {
 		run_end_all(r, ECANCELED);
-		if (l.fd != r->fd && (flags = run_user_fd_flags(r)) == -1)
-			err = ECONNABORTED;	/* the descriptor is gone */
-		else if (l.fd != r->fd)
-			err = run_move_to_user_fd(r, l.fd, flags);
+		/* A clone won: onto the user's number, unless that is gone. */
+		if (l.fd != r->fd) {
+			flags = run_user_fd_flags(r);
+			err = flags == -1 ? ECONNABORTED :
+			    run_move_to_user_fd(r, l.fd, flags);
+		}
 	}
 	run_end_report(r, l.at, err);
 	if (err == 0) {
