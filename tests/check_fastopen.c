@@ -807,6 +807,122 @@ END_TEST
 
 
 /*
+ * The observer replaces the descriptor as the winner is reported: the run
+ * leaves that number alone from then on (libconnectx(3), Observer; HACKING.md,
+ * Verdicts, "A socket closed under a run").  Here the winner still owes the
+ * bytes the dead address's SYN took: they must not go to the socket now on
+ * the number, nor may the library abandon that socket when the send fails.
+ */
+enum swap_kind { SWAP_UDP, SWAP_LISTENER };
+
+struct swap_at_win {
+	enum swap_kind		kind;
+	struct sockaddr_storage	to;	/* SWAP_UDP: the receiver */
+	socklen_t		tolen;
+	int			done;
+};
+
+static void
+swap_at_win(int fd, const struct cx_attempt *a, void *arg)
+{
+	struct swap_at_win *s = arg;
+	struct sockaddr_storage any;
+	socklen_t anylen;
+	int n;
+
+	if (a->ca_error != 0 || s->done)
+		return;
+	if (s->kind == SWAP_UDP) {
+		n = socket(AF_INET, SOCK_DGRAM, 0);
+		if (n < 0 || connect(n, (struct sockaddr *)&s->to, s->tolen) != 0)
+			return;
+	} else {
+		n = socket(AF_INET, SOCK_STREAM, 0);
+		tu_set_v4(&any, &anylen, "127.0.0.1", 0);
+		if (n < 0 || bind(n, (struct sockaddr *)&any, anylen) != 0 ||
+		    listen(n, 4) != 0)
+			return;
+	}
+	if (dup2(n, fd) == fd)
+		s->done = 1;
+	close(n);
+}
+
+START_TEST(test_owed_bytes_never_reach_a_socket_the_observer_put_on_the_number)
+{
+	struct listener live, cookie;
+	struct sockaddr_storage a[2], rcvaddr;
+	socklen_t al[2], rcvlen;
+	unsigned char list[2 * sizeof(struct sockaddr_in)];
+	static char data[] = "owed-bytes";
+	struct iovec iov = { data, sizeof(data) - 1 };
+	struct swap_at_win s = { .kind = (enum swap_kind)_i };
+	sa_endpoints_t ep = { 0 };
+	char got[64];
+	size_t len = 0;
+	int fd, r, rcv, wait_ms = 200, steps = 0;
+
+	set_fastopen("3");
+	/* A cookie for 127.0.0.1, where the first (refused) address is. */
+	fastopen_listener(&cookie);
+	fetch_cookie(&cookie);
+	close(cookie.fd);
+	/* The winner on 127.0.0.2, no cookie: it owes what the first SYN took. */
+	live.fd = socket(AF_INET, SOCK_STREAM, 0);
+	tu_set_v4(&live.addr, &live.addrlen, "127.0.0.2", 0);
+	ck_assert_int_eq(bind(live.fd, (struct sockaddr *)&live.addr,
+	    live.addrlen), 0);
+	ck_assert_int_eq(listen(live.fd, 16), 0);
+	ck_assert_int_eq(getsockname(live.fd, (struct sockaddr *)&live.addr,
+	    &live.addrlen), 0);
+	/* The application's UDP receiver, which the replacement talks to. */
+	rcv = tu_bound(AF_INET, SOCK_DGRAM, 0, &rcvaddr, &rcvlen);
+	ck_assert_int_ge(rcv, 0);
+	s.to = rcvaddr;
+	s.tolen = rcvlen;
+	tu_refused(&a[0], &al[0], AF_INET);	/* takes the data, then refuses */
+	a[1] = live.addr;
+	al[1] = live.addrlen;
+	ep.sae_dstaddr = (struct sockaddr *)list;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(list, a, al, 2);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ck_assert_int_eq(cx_setobserver(fd, swap_at_win, &s), 0);
+	r = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_DATA_IDEMPOTENT, &iov, 1,
+	    &len, NULL);
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	ck_assert_uint_eq(len, sizeof(data) - 1);	/* the first SYN took it all */
+	do {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+		poll(&p, 1, wait_ms < 0 || wait_ms > 200 ? 200 : wait_ms);
+		r = cx_step(fd, &wait_ms);
+		ck_assert_int_lt(++steps, 100);
+	} while (r == -1 && errno == EINPROGRESS);
+	ck_assert_msg(s.done, "the observer never saw the win");
+	/* libconnectx(3), Observer: the descriptor replaced, the run failed. */
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(errno, ECONNABORTED);
+	if (s.kind == SWAP_UDP) {
+		/* Nothing of the connect's data went to the application's peer. */
+		usleep(100000);
+		ck_assert_msg(recv(rcv, got, sizeof(got), MSG_DONTWAIT) == -1,
+		    "the owed fast open bytes went to the socket now on the number");
+		ck_assert_int_eq(errno, EAGAIN);
+		ck_assert(tu_is_connected(fd));
+	} else {
+		/* The application's listener was not disconnected by the library. */
+		ck_assert_msg(tu_tcp_state(fd) == TCP_LISTEN,
+		    "the listener now on the number was left in state %d",
+		    tu_tcp_state(fd));
+	}
+	close(fd);
+	close(rcv);
+	close(live.fd);
+}
+END_TEST
+
+/*
  * A non-blocking run parked with fast open data, its socket closed without
  * cx_step and its number not reused: the library does not keep the data
  * (libconnectx(3), Non-blocking use).  300 runs of up to 32 KiB each stay
@@ -904,6 +1020,9 @@ main(void)
 	tcase_add_test(tc, test_curl_sequence_with_cookie_defers_and_failure_shows_its_errno);
 	tcase_add_test(tc, test_owed_bytes_never_block_cx_step);
 	tcase_add_test(tc, test_parked_runs_of_closed_sockets_are_freed);
+	tcase_add_loop_test(tc,
+	    test_owed_bytes_never_reach_a_socket_the_observer_put_on_the_number,
+	    SWAP_UDP, SWAP_LISTENER + 1);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	/* One at a time: each test sets the namespace's sysctl. */
