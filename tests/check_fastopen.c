@@ -807,6 +807,93 @@ END_TEST
 
 
 /*
+ * The same owed bytes, driven by the loop libconnectx(3) describes under
+ * Non-blocking use: wait for what cx_fds() names, at most cx_timeout(),
+ * then cx_step().  While cx_step says EINPROGRESS because the winner still
+ * owes bytes ("until the socket, polled for POLLOUT, has taken them all"),
+ * that loop must have something to wait for: the socket among cx_fds(), or
+ * a finite cx_timeout().  Neither, and poll(2) on nothing waits forever.
+ */
+START_TEST(test_owed_bytes_keep_the_socket_among_cx_fds)
+{
+	struct listener live, cookie;
+	struct sockaddr_storage a[2];
+	socklen_t al[2];
+	unsigned char list[2 * sizeof(struct sockaddr_in)];
+	static unsigned char data[OWED_MAX];
+	struct iovec iov = { data, sizeof(data) };
+	struct slow_reader sr = { .start_ms = 600 };
+	struct pollfd pfd[16];
+	sa_endpoints_t ep = { 0 };
+	pthread_t t;
+	size_t len = 0, i;
+	int fd, r, k, w, small = 4096, tiny = 1, steps = 0, owing = 0;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i * 7 + i / 251);
+	set_fastopen("3");
+	fastopen_listener(&cookie);
+	fetch_cookie(&cookie);
+	close(cookie.fd);
+	live.fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(setsockopt(live.fd, SOL_SOCKET, SO_RCVBUF, &tiny,
+	    sizeof(tiny)), 0);
+	tu_set_v4(&live.addr, &live.addrlen, "127.0.0.2", 0);
+	ck_assert_int_eq(bind(live.fd, (struct sockaddr *)&live.addr,
+	    live.addrlen), 0);
+	ck_assert_int_eq(setsockopt(live.fd, IPPROTO_TCP, TCP_FASTOPEN, &small,
+	    sizeof(small)), 0);
+	ck_assert_int_eq(listen(live.fd, 16), 0);
+	ck_assert_int_eq(getsockname(live.fd, (struct sockaddr *)&live.addr,
+	    &live.addrlen), 0);
+	tu_refused(&a[0], &al[0], AF_INET);	/* takes the data, then refuses */
+	a[1] = live.addr;
+	al[1] = live.addrlen;
+	ep.sae_dstaddr = (struct sockaddr *)list;
+	ep.sae_dstaddrlen = (socklen_t)tu_pack(list, a, al, 2);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small,
+	    sizeof(small)), 0);
+	r = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_DATA_IDEMPOTENT, &iov, 1,
+	    &len, NULL);
+	ck_assert_int_eq(r, -1);
+	ck_assert_int_eq(errno, EINPROGRESS);
+	ck_assert_uint_gt(len, 0);
+	sr.l = &live;
+	ck_assert_int_eq(pthread_create(&t, NULL, read_later, &sr), 0);
+	while ((r = cx_step(fd, NULL)) == -1 && errno == EINPROGRESS) {
+		k = cx_fds(fd, pfd, 16);
+		ck_assert_int_ge(k, 0);
+		ck_assert_int_eq(cx_timeout(fd, &w), 0);
+		if (tu_tcp_state(fd) == TCP_ESTABLISHED)
+			owing = 1;
+		ck_assert_msg(k >= 1 || w >= 0, "cx_step says EINPROGRESS (%s), "
+		    "but cx_fds names no descriptor and cx_timeout no limit",
+		    owing ? "bytes owed" : "connecting");
+		poll(pfd, (nfds_t)k, w);
+		ck_assert_int_lt(++steps, 10000);
+	}
+	ck_assert_msg(r == 0, "cx_step: %s", strerror(errno));
+	for (i = len; i < sizeof(data); ) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		ssize_t n = send(fd, data + i, sizeof(data) - i, MSG_NOSIGNAL);
+
+		if (n > 0)
+			i += (size_t)n;
+		else {
+			ck_assert_int_eq(errno, EAGAIN);
+			poll(&p, 1, 1000);
+		}
+	}
+	close(fd);
+	pthread_join(t, NULL);
+	ck_assert_uint_eq(sr.got, sizeof(data));
+	ck_assert(memcmp(sr.buf, data, sizeof(data)) == 0);
+	close(live.fd);
+}
+END_TEST
+
+/*
  * The observer replaces the descriptor as the winner is reported: the run
  * leaves that number alone from then on (libconnectx(3), Observer; HACKING.md,
  * Verdicts, "A socket closed under a run").  Here the winner still owes the
@@ -1019,6 +1106,7 @@ main(void)
 	tcase_add_test(tc, test_curl_sequence_without_cookie_reports_einprogress);
 	tcase_add_test(tc, test_curl_sequence_with_cookie_defers_and_failure_shows_its_errno);
 	tcase_add_test(tc, test_owed_bytes_never_block_cx_step);
+	tcase_add_test(tc, test_owed_bytes_keep_the_socket_among_cx_fds);
 	tcase_add_test(tc, test_parked_runs_of_closed_sockets_are_freed);
 	tcase_add_loop_test(tc,
 	    test_owed_bytes_never_reach_a_socket_the_observer_put_on_the_number,
