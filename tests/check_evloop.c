@@ -328,6 +328,82 @@ START_TEST(test_observer_that_clears_nonblock_does_not_make_connectx_wait)
 }
 END_TEST
 
+/*
+ * disconnectx(2) with the association's own ID, from the observer while
+ * cx_step() starts the next attempt: the run is under way, so its ID is
+ * the socket's current one (disconnectx(2) ERRORS, EINVAL: "the ID of an
+ * association established or under way"; cx_getassocid in libconnectx(3)),
+ * as it is between two steps.  The call abandons the run (libconnectx(3),
+ * Observer): cx_step fails with ECONNABORTED and nothing connects.  Each
+ * row is a loop: with cx_fds (the next attempt on a clone) and without
+ * (one at a time on the descriptor).
+ */
+struct disconnect_at_next {
+	cx_sctp_assoc_t	 id;		/* as cx_getassocid said between steps */
+	int		 called;
+	int		 getid_rc, getid_errno;
+	cx_sctp_assoc_t	 got;
+	int		 rc, err;
+};
+
+static void
+disconnect_at_next(int fd, const struct cx_attempt *a, void *arg)
+{
+	struct disconnect_at_next *o = arg;
+
+	if (a->ca_index != 1 || a->ca_error != EINPROGRESS || o->called)
+		return;
+	o->called = 1;
+	o->getid_rc = cx_getassocid(fd, &o->got);
+	o->getid_errno = errno;
+	o->rc = disconnectx(fd, (sae_associd_t)o->id, SAE_CONNID_ANY);
+	o->err = errno;
+}
+
+START_TEST(test_observer_disconnectx_with_the_runs_id_inside_cx_step)
+{
+	struct blackhole b;
+	struct listener live;
+	struct tu_dlist dl = { .n = 0 };
+	struct disconnect_at_next o = { 0 };
+	struct pollfd pfd;
+	int fd, r, wait_ms = 50, steps = 0;
+	bool with_fds = _i == 1;
+
+	black_hole_then_live(&b, &live, &dl);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	ck_assert_int_eq(cx_setobserver(fd, disconnect_at_next, &o), 0);
+	start(fd, &dl, 50);
+	/* Between steps the run's ID is the socket's. */
+	ck_assert_int_eq(cx_getassocid(fd, &o.id), 0);
+	ck_assert_int_gt(o.id, 0);
+	if (with_fds)
+		r = poll_loop(fd, 2);
+	else {
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		while ((r = cx_step(fd, &wait_ms)) == -1 && errno == EINPROGRESS) {
+			ck_assert_int_ne(poll(&pfd, 1, wait_ms), -1);
+			ck_assert_int_lt(++steps, 1000);
+		}
+		r = r == 0 ? 0 : errno;
+	}
+	ck_assert_msg(o.called, "the second attempt never started");
+	ck_assert_msg(o.rc == 0, "disconnectx(fd, %d) inside cx_step: %s",
+	    (int)o.id, strerror(o.err));
+	ck_assert_msg(o.getid_rc == 0 && o.got == o.id,
+	    "cx_getassocid inside cx_step: %d (%s), id %d, not %d", o.getid_rc,
+	    o.getid_rc ? strerror(o.getid_errno) : "", (int)o.got, (int)o.id);
+	/* Abandoned means failed: nothing connected. */
+	ck_assert_int_eq(r, ECONNABORTED);
+	ck_assert(!tu_is_connected(fd));
+	tu_assert_no_connection(&live);
+	close(fd);
+	tu_blackhole_close(&b);
+	close(live.fd);
+}
+END_TEST
+
 START_TEST(test_cx_fds_and_cx_timeout_errors)
 {
 	struct pollfd pfd[2];
@@ -511,6 +587,8 @@ main(void)
 	tcase_add_test(tc, test_loop_without_cx_fds_when_the_application_cleared_nonblock);
 	tcase_add_test(tc, test_observer_that_clears_nonblock_does_not_make_connectx_wait);
 	tcase_add_test(tc, test_cx_fds_and_cx_timeout_errors);
+	tcase_add_loop_test(tc, test_observer_disconnectx_with_the_runs_id_inside_cx_step,
+	    0, 2);
 #ifdef HAVE_LIBUV
 	tcase_add_test(tc, test_libuv_loop_runs_attempts_in_parallel);
 #else
