@@ -404,6 +404,58 @@ START_TEST(test_observer_disconnectx_with_the_runs_id_inside_cx_step)
 }
 END_TEST
 
+/*
+ * The application gives up on a connect by closing its descriptor (its own
+ * timeout), and a new socket takes the number, which its loop then asks
+ * cx_step, cx_fds and cx_timeout about.  libconnectx(3), Non-blocking use:
+ * a run parked on a closed socket "is freed when the descriptor number is
+ * used for a socket the library sees": its clones, still in their
+ * handshakes with a silent destination, are closed then, not left to
+ * retransmit and perhaps connect for nobody until a sweep 64 parks later.
+ */
+START_TEST(test_run_of_a_closed_descriptor_freed_when_its_number_is_seen)
+{
+	struct blackhole b1, b2;
+	struct tu_dlist dl = { .n = 0 };
+	struct pollfd pfd[16];
+	int fd, n, nfds = 0, base, wait_ms, steps = 0;
+
+	ck_assert_int_eq(tu_blackhole(&b1, AF_INET), 0);
+	ck_assert_int_eq(tu_blackhole(&b2, AF_INET), 0);
+	tu_dl_add(&dl, &b1.l.addr, b1.l.addrlen);
+	tu_dl_add(&dl, &b2.l.addr, b2.l.addrlen);
+	base = tu_count_fds();
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	start(fd, &dl, 20);
+	/* Driven until the second attempt runs beside the first, on a clone. */
+	while ((nfds = cx_fds(fd, pfd, 16)) < 2) {
+		ck_assert_int_eq(nfds, 1);
+		ck_assert_int_eq(cx_timeout(fd, &wait_ms), 0);
+		ck_assert_int_ne(poll(pfd, (nfds_t)nfds, wait_ms), -1);
+		ck_assert_int_eq(cx_step(fd, NULL), -1);
+		ck_assert_int_eq(errno, EINPROGRESS);
+		ck_assert_int_lt(++steps, 1000);
+	}
+	ck_assert_int_eq(tu_count_fds(), base + 2);
+	/* Given up: closed, and the number taken by a new socket. */
+	close(fd);
+	if ((n = tu_tcp_socket(AF_INET, SOCK_NONBLOCK)) != fd) {
+		ck_assert_int_eq(dup2(n, fd), fd);
+		close(n);
+	}
+	ck_assert_int_eq(cx_step(fd, NULL), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	ck_assert_int_eq(cx_fds(fd, pfd, 16), 0);
+	ck_assert_int_eq(cx_timeout(fd, &wait_ms), 0);
+	ck_assert_msg(tu_count_fds() == base + 1,
+	    "%d descriptors of the closed socket's run still open",
+	    tu_count_fds() - base - 1);
+	close(fd);
+	tu_blackhole_close(&b1);
+	tu_blackhole_close(&b2);
+}
+END_TEST
+
 START_TEST(test_cx_fds_and_cx_timeout_errors)
 {
 	struct pollfd pfd[2];
@@ -587,6 +639,7 @@ main(void)
 	tcase_add_test(tc, test_loop_without_cx_fds_when_the_application_cleared_nonblock);
 	tcase_add_test(tc, test_observer_that_clears_nonblock_does_not_make_connectx_wait);
 	tcase_add_test(tc, test_cx_fds_and_cx_timeout_errors);
+	tcase_add_test(tc, test_run_of_a_closed_descriptor_freed_when_its_number_is_seen);
 	tcase_add_loop_test(tc, test_observer_disconnectx_with_the_runs_id_inside_cx_step,
 	    0, 2);
 #ifdef HAVE_LIBUV
