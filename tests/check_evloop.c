@@ -15,7 +15,9 @@
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <check.h>
 #ifdef HAVE_LIBUV
@@ -456,6 +458,73 @@ START_TEST(test_run_of_a_closed_descriptor_freed_when_its_number_is_seen)
 }
 END_TEST
 
+/*
+ * fork(2) while a run is parked: the child holds copies of every
+ * descriptor, the clones cx_fds() named included ("The descriptors other
+ * than fd belong to the library", libconnectx(3)), and cannot know which
+ * the library will let go of.  A clone the parent's run gives up (the
+ * winner found) must stop connecting, not go on in the child's copy with
+ * its SYN retransmitted until the silent destination answers, and a
+ * connection made there for nobody.  (libconnectx(3), Non-blocking use:
+ * cx_step "may close them".)
+ */
+START_TEST(test_clones_given_up_stop_connecting_in_a_forked_child)
+{
+	struct blackhole b1, b2;
+	struct listener live;
+	struct tu_dlist dl = { .n = 0 };
+	struct pollfd pfd[16];
+	int fd, i, k, clone_fd = -1, wait_ms, steps = 0, go[2], status;
+	pid_t pid;
+	char c;
+
+	ck_assert_int_eq(tu_blackhole(&b1, AF_INET), 0);
+	ck_assert_int_eq(tu_blackhole(&b2, AF_INET), 0);
+	ck_assert_int_eq(tu_listen(&live, AF_INET, 16), 0);
+	tu_dl_add(&dl, &b1.l.addr, b1.l.addrlen);
+	tu_dl_add(&dl, &b2.l.addr, b2.l.addrlen);
+	tu_dl_add(&dl, &live.addr, live.addrlen);
+	fd = tu_tcp_socket(AF_INET, SOCK_NONBLOCK);
+	start(fd, &dl, 100);
+	/* Driven until the second attempt runs on a clone. */
+	while ((k = cx_fds(fd, pfd, 16)) < 2) {
+		ck_assert_int_eq(cx_timeout(fd, &wait_ms), 0);
+		ck_assert_int_ne(poll(pfd, (nfds_t)k, wait_ms), -1);
+		ck_assert_int_eq(cx_step(fd, NULL), -1);
+		ck_assert_int_eq(errno, EINPROGRESS);
+		ck_assert_int_lt(++steps, 1000);
+	}
+	for (i = 0; i < k; i++)
+		if (pfd[i].fd != fd)
+			clone_fd = pfd[i].fd;
+	ck_assert_int_ge(clone_fd, 0);
+	ck_assert_int_eq(tu_tcp_state(clone_fd), TCP_SYN_SENT);
+	ck_assert_int_eq(pipe(go), 0);
+	if ((pid = fork()) == 0) {
+		/* The child: a worker that never calls the library. */
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		_exit(tu_tcp_state(clone_fd) == TCP_SYN_SENT ? 1 : 0);
+	}
+	ck_assert_int_ge(pid, 0);
+	close(go[0]);
+	/* The parent's run goes on: the third destination wins. */
+	ck_assert_int_eq(tu_drive(fd), 0);
+	ck_assert_int_eq(cx_getpeerindex(fd, 0), 2);
+	ck_assert_int_eq(write(go[1], "x", 1), 1);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_msg(WEXITSTATUS(status) == 0,
+	    "the clone given up still connects in the child's copy");
+	close(go[1]);
+	close(fd);
+	tu_blackhole_close(&b1);
+	tu_blackhole_close(&b2);
+	close(live.fd);
+}
+END_TEST
+
 START_TEST(test_cx_fds_and_cx_timeout_errors)
 {
 	struct pollfd pfd[2];
@@ -639,6 +708,7 @@ main(void)
 	tcase_add_test(tc, test_loop_without_cx_fds_when_the_application_cleared_nonblock);
 	tcase_add_test(tc, test_observer_that_clears_nonblock_does_not_make_connectx_wait);
 	tcase_add_test(tc, test_cx_fds_and_cx_timeout_errors);
+	tcase_add_test(tc, test_clones_given_up_stop_connecting_in_a_forked_child);
 	tcase_add_test(tc, test_run_of_a_closed_descriptor_freed_when_its_number_is_seen);
 	tcase_add_loop_test(tc, test_observer_disconnectx_with_the_runs_id_inside_cx_step,
 	    0, 2);
