@@ -55,6 +55,13 @@ run_send_owed(struct run *r)
 	size_t off = r->winner_taken + r->owed_sent;
 	ssize_t n;
 
+	/*
+	 * As run_send_rest: the bytes go to the run's own socket only; the
+	 * observer (told of the win just before) or another thread may have
+	 * closed the number or dup2(2)'d another socket onto it.
+	 */
+	if (off < r->synlen && !run_user_fd_asked(r))
+		return ECONNABORTED;
 	while (off < r->synlen) {
 		n = send(r->fd, r->syn + off, r->synlen - off,
 		    MSG_DONTWAIT | MSG_NOSIGNAL);

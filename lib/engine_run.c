@@ -42,6 +42,18 @@ run_better_error(int best, int err)
 	return best;
 }
 
+/*
+ * A clone let go of: its attempt ended first, then closed.  close(2)
+ * alone ends it only if no other process holds a copy (a child forked
+ * while the run was parked): the copy would go on connecting.
+ */
+static void
+run_drop_clone(const struct run *r, int fd)
+{
+	(void)r->tp->abandon(fd);
+	close(fd);
+}
+
 void
 run_free(struct run *r)
 {
@@ -51,7 +63,7 @@ run_free(struct run *r)
 		return;
 	for (i = 0; i < r->nlive; i++)
 		if (r->live[i].fd != r->fd)
-			close(r->live[i].fd);
+			run_drop_clone(r, r->live[i].fd);
 	addrlist_free(&r->dests);
 	free(r->report);
 	free(r->recipe);
@@ -91,7 +103,7 @@ run_release(struct run *r, int fd)
 			r->tp->abandon(fd);
 		r->user_busy = false;
 	} else if (fd >= 0)
-		close(fd);
+		run_drop_clone(r, fd);
 }
 
 void
@@ -252,7 +264,7 @@ settle(struct run *r, bool verify)
 	if (rec == NULL)
 		r->gone = true;
 	else {
-		rec->busy = false;
+		rec->busy = rec->stepping = false;
 		if (rec->cancel || !run_user_fd_ours(r)) {
 			r->cancelled = rec->cancel;
 			r->gone |= !rec->cancel;

@@ -61,10 +61,10 @@ engine_step(int fd, int *wait_ms)
 	 * the record stays busy meanwhile, so that no other call starts or
 	 * steps a run on the socket in that gap.
 	 */
-	if ((rec = registry_lock(fd, cookie, false)) != NULL) {
+	if ((rec = registry_lock_seen(fd, cookie)) != NULL) {
 		busy = rec->busy;
 		if (!busy && (r = registry_claim_parked(rec)) != NULL)
-			rec->busy = true;
+			rec->busy = rec->stepping = true;
 		established = rec->assoc.winner >= 0;
 	}
 	registry_unlock(fd);
@@ -88,7 +88,7 @@ engine_step(int fd, int *wait_ms)
 		*wait_ms = -1;
 		if ((err = run_send_owed(r)) == EAGAIN)
 			err = EINPROGRESS;
-		else if (err != 0)
+		else if (err != 0 && run_user_fd_ours(r))
 			r->tp->abandon(r->fd);
 	}
 	if (err == EINPROGRESS)
@@ -110,7 +110,7 @@ engine_fds(int fd, struct pollfd *pfd, int n, int *count)
 		return err;
 	if (n < 0 || (pfd == NULL && n > 0))
 		return EINVAL;
-	if ((rec = registry_lock(fd, cookie, false)) != NULL &&
+	if ((rec = registry_lock_seen(fd, cookie)) != NULL &&
 	    (r = registry_peek_parked(rec)) != NULL && !rec->busy) {
 		/*
 		 * From now on the next attempts may run on clones, and the
@@ -133,6 +133,19 @@ engine_fds(int fd, struct pollfd *pfd, int n, int *count)
 			}
 			k++;
 		}
+		/*
+		 * Won, and still owing fast open bytes: the socket's
+		 * writability is what the next step waits for (libconnectx(3),
+		 * Non-blocking use).
+		 */
+		if (r->winner >= 0) {
+			if (k < n) {
+				pfd[k].fd = r->fd;
+				pfd[k].events = POLLOUT;
+				pfd[k].revents = 0;
+			}
+			k++;
+		}
 	}
 	registry_unlock(fd);
 	*count = k;
@@ -150,11 +163,13 @@ engine_timeout(int fd, int *wait_ms)
 	*wait_ms = 0;		/* nothing under way: cx_step() tells */
 	if ((err = sockstate_cookie_of(fd, &cookie)) != 0)
 		return err;
-	if ((rec = registry_lock(fd, cookie, false)) != NULL) {
+	if ((rec = registry_lock_seen(fd, cookie)) != NULL) {
 		if (rec->busy)
 			*wait_ms = QUIET_MS;
 		else if ((r = registry_peek_parked(rec)) != NULL)
-			*wait_ms = run_wait(r, mono_now(), true);
+			/* Owing bytes: no limit but the socket's readiness. */
+			*wait_ms = r->winner >= 0 ? -1 :
+			    run_wait(r, mono_now(), true);
 	}
 	registry_unlock(fd);
 	return 0;

@@ -103,6 +103,29 @@ registry_lock(int fd, uint64_t cookie, bool create)
 	return r;
 }
 
+struct sockrec *
+registry_lock_seen(int fd, uint64_t cookie)
+{
+	struct shard *s = shard_of(fd);
+	size_t slot = (unsigned)fd / NSHARDS;
+	struct sockrec *r;
+
+	pthread_mutex_lock(&s->lock);
+	r = slot < s->nrecs ? s->recs[slot] : NULL;
+	if (r != NULL && r->cookie != cookie) {
+		/*
+		 * cookie is the socket fd names now: a record of another is a
+		 * closed socket's, and its parked run is freed here, clones
+		 * and all (libconnectx(3), Non-blocking use).  A busy one is
+		 * a run's between its dup3 and its re-key: left alone.
+		 */
+		if (!r->busy && r->parked.obj != NULL)
+			sockrec_reset(r, cookie);
+		return NULL;
+	}
+	return r;
+}
+
 void
 registry_unlock(int fd)
 {
@@ -267,7 +290,8 @@ registry_policy(int fd, uint64_t cookie, struct policy *p)
 cx_sctp_assoc_t
 registry_current_id(const struct sockrec *r)
 {
-	return r->parked.obj != NULL || r->assoc.winner >= 0 ? r->assoc.id : 0;
+	return r->parked.obj != NULL || r->stepping || r->assoc.winner >= 0 ?
+	    r->assoc.id : 0;
 }
 
 void

@@ -64,6 +64,11 @@ struct sockrec {
 	 */
 	bool		 busy;
 	bool		 cancel;
+	/*
+	 * busy with a parked run taken out by cx_step: the run, and its ID
+	 * (assoc.id, set when it was parked), are still under way.
+	 */
+	bool		 stepping;
 	/* Left in IPv4-mapped mode by a run: what it was before. */
 	struct sockclone_before	 before_mapped;
 };
@@ -75,6 +80,12 @@ struct sockrec {
  */
 struct sockrec	*registry_lock(int fd, uint64_t cookie, bool create);
 void		 registry_unlock(int fd);
+/*
+ * registry_lock(fd, cookie, false) where cookie was just read from fd
+ * (a call on the socket fd names now): a closed socket's record found
+ * there has its parked run freed.
+ */
+struct sockrec	*registry_lock_seen(int fd, uint64_t cookie);
 
 /*
  * Mark the socket's record busy for a run about to start: 0, EALREADY when
