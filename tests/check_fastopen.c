@@ -709,83 +709,103 @@ read_later(void *arg)
 	return NULL;
 }
 
-START_TEST(test_owed_bytes_never_block_cx_step)
+/*
+ * The list [refused, live] that leaves a winner owing fast open bytes: a
+ * cookie for 127.0.0.1, where the first (refused) address is, so that its
+ * SYN takes data; the live listener on 127.0.0.2, for which no cookie is
+ * cached, so that the winner's SYN carries none and it owes what the
+ * first SYN took.  small_window: the listener takes little at a time
+ * (tiny receive buffer), so the owed bytes cannot all go at once.
+ */
+static void
+owed_list(struct listener *live, bool small_window, unsigned char *list,
+    sa_endpoints_t *ep)
 {
-	struct listener live, cookie;
+	struct listener cookie;
 	struct sockaddr_storage a[2];
 	socklen_t al[2];
-	unsigned char list[2 * sizeof(struct sockaddr_in)];
-	static unsigned char data[OWED_MAX];
-	struct iovec iov = { data, sizeof(data) };
-	struct slow_reader sr = { .start_ms = 600 };
-	sa_endpoints_t ep = { 0 };
-	pthread_t t;
-	double t0, slowest = 0, first_ready = -1;
-	size_t len = 0, i;
-	int fd, r, wait_ms = 200, small = 4096, tiny = 1, steps = 0;
+	int small = 4096, tiny = 1;
 
-	for (i = 0; i < sizeof(data); i++)
-		data[i] = (unsigned char)(i * 7 + i / 251);
 	set_fastopen("3");
-	/* A cookie for 127.0.0.1, where the first (dead) address is. */
 	fastopen_listener(&cookie);
 	fetch_cookie(&cookie);
 	close(cookie.fd);
-	/*
-	 * The winner on 127.0.0.2, without a cookie: its SYN carries nothing,
-	 * so it owes what the dead address's SYN took.  A small window from
-	 * the server: it cannot send that much at once.
-	 */
-	live.fd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_eq(setsockopt(live.fd, SOL_SOCKET, SO_RCVBUF, &tiny,
-	    sizeof(tiny)), 0);
-	tu_set_v4(&live.addr, &live.addrlen, "127.0.0.2", 0);
-	ck_assert_int_eq(bind(live.fd, (struct sockaddr *)&live.addr,
-	    live.addrlen), 0);
-	ck_assert_int_eq(setsockopt(live.fd, IPPROTO_TCP, TCP_FASTOPEN, &small,
-	    sizeof(small)), 0);
-	ck_assert_int_eq(listen(live.fd, 16), 0);
-	ck_assert_int_eq(getsockname(live.fd, (struct sockaddr *)&live.addr,
-	    &live.addrlen), 0);
+	live->fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (small_window)
+		ck_assert_int_eq(setsockopt(live->fd, SOL_SOCKET, SO_RCVBUF,
+		    &tiny, sizeof(tiny)), 0);
+	tu_set_v4(&live->addr, &live->addrlen, "127.0.0.2", 0);
+	ck_assert_int_eq(bind(live->fd, (struct sockaddr *)&live->addr,
+	    live->addrlen), 0);
+	if (small_window)
+		ck_assert_int_eq(setsockopt(live->fd, IPPROTO_TCP, TCP_FASTOPEN,
+		    &small, sizeof(small)), 0);
+	ck_assert_int_eq(listen(live->fd, 16), 0);
+	ck_assert_int_eq(getsockname(live->fd, (struct sockaddr *)&live->addr,
+	    &live->addrlen), 0);
 	tu_refused(&a[0], &al[0], AF_INET);	/* takes the data, then refuses */
-	a[1] = live.addr;
-	al[1] = live.addrlen;
-	ep.sae_dstaddr = (struct sockaddr *)list;
-	ep.sae_dstaddrlen = (socklen_t)tu_pack(list, a, al, 2);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small,
+	a[1] = live->addr;
+	al[1] = live->addrlen;
+	memset(ep, 0, sizeof(*ep));
+	ep->sae_dstaddr = (struct sockaddr *)list;
+	ep->sae_dstaddrlen = (socklen_t)tu_pack(list, a, al, 2);
+}
+
+/* A run over owed_list's small-window list with OWED_MAX bytes of data. */
+struct owed_run {
+	struct listener		 live;
+	unsigned char		 list[2 * sizeof(struct sockaddr_in)];
+	sa_endpoints_t		 ep;
+	struct slow_reader	 sr;
+	pthread_t		 t;
+	size_t			 len;	/* what connectx reported */
+	int			 fd;
+};
+
+static unsigned char owed_data[OWED_MAX];
+
+/*
+ * Start it: a non-blocking connectx with a small send buffer, EINPROGRESS
+ * with some bytes in the first SYN; the live side's reader starts 600 ms
+ * on, in a thread.
+ */
+static void
+owed_start(struct owed_run *o)
+{
+	struct iovec iov = { owed_data, sizeof(owed_data) };
+	int small = 4096, r;
+	size_t i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 0; i < sizeof(owed_data); i++)
+		owed_data[i] = (unsigned char)(i * 7 + i / 251);
+	owed_list(&o->live, true, o->list, &o->ep);
+	o->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ck_assert_int_eq(setsockopt(o->fd, SOL_SOCKET, SO_SNDBUF, &small,
 	    sizeof(small)), 0);
-	r = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_DATA_IDEMPOTENT, &iov, 1,
-	    &len, NULL);
+	r = connectx(o->fd, &o->ep, SAE_ASSOCID_ANY, CONNECT_DATA_IDEMPOTENT,
+	    &iov, 1, &o->len, NULL);
 	ck_assert_int_eq(r, -1);
 	ck_assert_int_eq(errno, EINPROGRESS);
-	ck_assert_uint_gt(len, 0);		/* the dead address's SYN took some */
-	sr.l = &live;
-	ck_assert_int_eq(pthread_create(&t, NULL, read_later, &sr), 0);
-	t0 = tu_now_ms();
-	do {
-		struct pollfd p = { .fd = fd, .events = POLLOUT };
-		double s;
+	ck_assert_uint_gt(o->len, 0);	/* the dead address's SYN took some */
+	o->sr.start_ms = 600;
+	o->sr.l = &o->live;
+	ck_assert_int_eq(pthread_create(&o->t, NULL, read_later, &o->sr), 0);
+}
 
-		poll(&p, 1, wait_ms < 0 || wait_ms > 200 ? 200 : wait_ms);
-		s = tu_now_ms();
-		r = cx_step(fd, &wait_ms);
-		s = tu_now_ms() - s;
-		if (s > slowest)
-			slowest = s;
-		if (first_ready < 0 && tu_tcp_state(fd) == TCP_ESTABLISHED)
-			first_ready = tu_now_ms() - t0;
-		ck_assert_int_lt(++steps, 1000);
-	} while (r == -1 && errno == EINPROGRESS);
-	ck_assert_msg(r == 0, "cx_step: %s", strerror(errno));
-	/* Never blocked: the reader started 600 ms in, no step took 200 ms. */
-	ck_assert_msg(slowest < 200 + tu_margin_ms(0), "a cx_step took %.0f ms",
-	    slowest);
-	ck_assert_int_eq(tu_tcp_state(fd), TCP_ESTABLISHED);
-	/* The application sends from byte *len on; the peer gets it all once. */
-	for (i = len; i < sizeof(data); ) {
-		struct pollfd p = { .fd = fd, .events = POLLOUT };
-		ssize_t n = send(fd, data + i, sizeof(data) - i, MSG_NOSIGNAL);
+/*
+ * Once connected: the application sends from byte len on, and the peer
+ * gets the data whole, once.
+ */
+static void
+owed_finish(struct owed_run *o)
+{
+	size_t i;
+
+	for (i = o->len; i < sizeof(owed_data); ) {
+		struct pollfd p = { .fd = o->fd, .events = POLLOUT };
+		ssize_t n = send(o->fd, owed_data + i, sizeof(owed_data) - i,
+		    MSG_NOSIGNAL);
 
 		if (n > 0)
 			i += (size_t)n;
@@ -794,14 +814,48 @@ START_TEST(test_owed_bytes_never_block_cx_step)
 			poll(&p, 1, 1000);
 		}
 	}
-	close(fd);
-	pthread_join(t, NULL);
-	ck_assert_uint_eq(sr.got, sizeof(data));
-	ck_assert(memcmp(sr.buf, data, sizeof(data)) == 0);
+	close(o->fd);
+	pthread_join(o->t, NULL);
+	ck_assert_uint_eq(o->sr.got, sizeof(owed_data));
+	ck_assert(memcmp(o->sr.buf, owed_data, sizeof(owed_data)) == 0);
+	close(o->live.fd);
+}
+
+START_TEST(test_owed_bytes_never_block_cx_step)
+{
+	struct owed_run o;
+	double t0, slowest = 0, first_ready = -1;
+	int r, wait_ms = 200, steps = 0;
+
+	/*
+	 * The winner owes what the dead address's SYN took, and the server's
+	 * small window keeps it from sending that much at once.
+	 */
+	owed_start(&o);
+	t0 = tu_now_ms();
+	do {
+		struct pollfd p = { .fd = o.fd, .events = POLLOUT };
+		double s;
+
+		poll(&p, 1, wait_ms < 0 || wait_ms > 200 ? 200 : wait_ms);
+		s = tu_now_ms();
+		r = cx_step(o.fd, &wait_ms);
+		s = tu_now_ms() - s;
+		if (s > slowest)
+			slowest = s;
+		if (first_ready < 0 && tu_tcp_state(o.fd) == TCP_ESTABLISHED)
+			first_ready = tu_now_ms() - t0;
+		ck_assert_int_lt(++steps, 1000);
+	} while (r == -1 && errno == EINPROGRESS);
+	ck_assert_msg(r == 0, "cx_step: %s", strerror(errno));
+	/* Never blocked: the reader started 600 ms in, no step took 200 ms. */
+	ck_assert_msg(slowest < 200 + tu_margin_ms(0), "a cx_step took %.0f ms",
+	    slowest);
+	ck_assert_int_eq(tu_tcp_state(o.fd), TCP_ESTABLISHED);
 	fprintf(stderr, "owed: %zu bytes in the first SYN, connected after "
-	    "%.0f ms, slowest cx_step %.1f ms, %d steps\n", len, first_ready,
+	    "%.0f ms, slowest cx_step %.1f ms, %d steps\n", o.len, first_ready,
 	    slowest, steps);
-	close(live.fd);
+	owed_finish(&o);
 }
 END_TEST
 
@@ -816,56 +870,16 @@ END_TEST
  */
 START_TEST(test_owed_bytes_keep_the_socket_among_cx_fds)
 {
-	struct listener live, cookie;
-	struct sockaddr_storage a[2];
-	socklen_t al[2];
-	unsigned char list[2 * sizeof(struct sockaddr_in)];
-	static unsigned char data[OWED_MAX];
-	struct iovec iov = { data, sizeof(data) };
-	struct slow_reader sr = { .start_ms = 600 };
+	struct owed_run o;
 	struct pollfd pfd[16];
-	sa_endpoints_t ep = { 0 };
-	pthread_t t;
-	size_t len = 0, i;
-	int fd, r, k, w, small = 4096, tiny = 1, steps = 0, owing = 0;
+	int r, k, w, steps = 0, owing = 0;
 
-	for (i = 0; i < sizeof(data); i++)
-		data[i] = (unsigned char)(i * 7 + i / 251);
-	set_fastopen("3");
-	fastopen_listener(&cookie);
-	fetch_cookie(&cookie);
-	close(cookie.fd);
-	live.fd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_eq(setsockopt(live.fd, SOL_SOCKET, SO_RCVBUF, &tiny,
-	    sizeof(tiny)), 0);
-	tu_set_v4(&live.addr, &live.addrlen, "127.0.0.2", 0);
-	ck_assert_int_eq(bind(live.fd, (struct sockaddr *)&live.addr,
-	    live.addrlen), 0);
-	ck_assert_int_eq(setsockopt(live.fd, IPPROTO_TCP, TCP_FASTOPEN, &small,
-	    sizeof(small)), 0);
-	ck_assert_int_eq(listen(live.fd, 16), 0);
-	ck_assert_int_eq(getsockname(live.fd, (struct sockaddr *)&live.addr,
-	    &live.addrlen), 0);
-	tu_refused(&a[0], &al[0], AF_INET);	/* takes the data, then refuses */
-	a[1] = live.addr;
-	al[1] = live.addrlen;
-	ep.sae_dstaddr = (struct sockaddr *)list;
-	ep.sae_dstaddrlen = (socklen_t)tu_pack(list, a, al, 2);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small,
-	    sizeof(small)), 0);
-	r = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_DATA_IDEMPOTENT, &iov, 1,
-	    &len, NULL);
-	ck_assert_int_eq(r, -1);
-	ck_assert_int_eq(errno, EINPROGRESS);
-	ck_assert_uint_gt(len, 0);
-	sr.l = &live;
-	ck_assert_int_eq(pthread_create(&t, NULL, read_later, &sr), 0);
-	while ((r = cx_step(fd, NULL)) == -1 && errno == EINPROGRESS) {
-		k = cx_fds(fd, pfd, 16);
+	owed_start(&o);
+	while ((r = cx_step(o.fd, NULL)) == -1 && errno == EINPROGRESS) {
+		k = cx_fds(o.fd, pfd, 16);
 		ck_assert_int_ge(k, 0);
-		ck_assert_int_eq(cx_timeout(fd, &w), 0);
-		if (tu_tcp_state(fd) == TCP_ESTABLISHED)
+		ck_assert_int_eq(cx_timeout(o.fd, &w), 0);
+		if (tu_tcp_state(o.fd) == TCP_ESTABLISHED)
 			owing = 1;
 		ck_assert_msg(k >= 1 || w >= 0, "cx_step says EINPROGRESS (%s), "
 		    "but cx_fds names no descriptor and cx_timeout no limit",
@@ -874,22 +888,7 @@ START_TEST(test_owed_bytes_keep_the_socket_among_cx_fds)
 		ck_assert_int_lt(++steps, 10000);
 	}
 	ck_assert_msg(r == 0, "cx_step: %s", strerror(errno));
-	for (i = len; i < sizeof(data); ) {
-		struct pollfd p = { .fd = fd, .events = POLLOUT };
-		ssize_t n = send(fd, data + i, sizeof(data) - i, MSG_NOSIGNAL);
-
-		if (n > 0)
-			i += (size_t)n;
-		else {
-			ck_assert_int_eq(errno, EAGAIN);
-			poll(&p, 1, 1000);
-		}
-	}
-	close(fd);
-	pthread_join(t, NULL);
-	ck_assert_uint_eq(sr.got, sizeof(data));
-	ck_assert(memcmp(sr.buf, data, sizeof(data)) == 0);
-	close(live.fd);
+	owed_finish(&o);
 }
 END_TEST
 
@@ -937,41 +936,24 @@ swap_at_win(int fd, const struct cx_attempt *a, void *arg)
 
 START_TEST(test_owed_bytes_never_reach_a_socket_the_observer_put_on_the_number)
 {
-	struct listener live, cookie;
-	struct sockaddr_storage a[2], rcvaddr;
-	socklen_t al[2], rcvlen;
+	struct listener live;
+	struct sockaddr_storage rcvaddr;
+	socklen_t rcvlen;
 	unsigned char list[2 * sizeof(struct sockaddr_in)];
 	static char data[] = "owed-bytes";
 	struct iovec iov = { data, sizeof(data) - 1 };
 	struct swap_at_win s = { .kind = (enum swap_kind)_i };
-	sa_endpoints_t ep = { 0 };
+	sa_endpoints_t ep;
 	char got[64];
 	size_t len = 0;
 	int fd, r, rcv, wait_ms = 200, steps = 0;
 
-	set_fastopen("3");
-	/* A cookie for 127.0.0.1, where the first (refused) address is. */
-	fastopen_listener(&cookie);
-	fetch_cookie(&cookie);
-	close(cookie.fd);
-	/* The winner on 127.0.0.2, no cookie: it owes what the first SYN took. */
-	live.fd = socket(AF_INET, SOCK_STREAM, 0);
-	tu_set_v4(&live.addr, &live.addrlen, "127.0.0.2", 0);
-	ck_assert_int_eq(bind(live.fd, (struct sockaddr *)&live.addr,
-	    live.addrlen), 0);
-	ck_assert_int_eq(listen(live.fd, 16), 0);
-	ck_assert_int_eq(getsockname(live.fd, (struct sockaddr *)&live.addr,
-	    &live.addrlen), 0);
+	owed_list(&live, false, list, &ep);
 	/* The application's UDP receiver, which the replacement talks to. */
 	rcv = tu_bound(AF_INET, SOCK_DGRAM, 0, &rcvaddr, &rcvlen);
 	ck_assert_int_ge(rcv, 0);
 	s.to = rcvaddr;
 	s.tolen = rcvlen;
-	tu_refused(&a[0], &al[0], AF_INET);	/* takes the data, then refuses */
-	a[1] = live.addr;
-	al[1] = live.addrlen;
-	ep.sae_dstaddr = (struct sockaddr *)list;
-	ep.sae_dstaddrlen = (socklen_t)tu_pack(list, a, al, 2);
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	ck_assert_int_eq(cx_setobserver(fd, swap_at_win, &s), 0);
 	r = connectx(fd, &ep, SAE_ASSOCID_ANY, CONNECT_DATA_IDEMPOTENT, &iov, 1,
