@@ -76,15 +76,24 @@ grow(struct shard *s, size_t slot)
 	return true;
 }
 
+/* Lock fd's shard: the record kept for fd's number, or NULL. */
+static struct sockrec *
+lock_slot(int fd)
+{
+	struct shard *s = shard_of(fd);
+	size_t slot = (unsigned)fd / NSHARDS;
+
+	pthread_mutex_lock(&s->lock);
+	return slot < s->nrecs ? s->recs[slot] : NULL;
+}
+
 struct sockrec *
 registry_lock(int fd, uint64_t cookie, bool create)
 {
 	struct shard *s = shard_of(fd);
 	size_t slot = (unsigned)fd / NSHARDS;
-	struct sockrec *r;
+	struct sockrec *r = lock_slot(fd);
 
-	pthread_mutex_lock(&s->lock);
-	r = slot < s->nrecs ? s->recs[slot] : NULL;
 	if (r != NULL && r->cookie != cookie) {
 		/* Left by a socket since closed: it is not this one's. */
 		if (!create)
@@ -106,12 +115,8 @@ registry_lock(int fd, uint64_t cookie, bool create)
 struct sockrec *
 registry_lock_seen(int fd, uint64_t cookie)
 {
-	struct shard *s = shard_of(fd);
-	size_t slot = (unsigned)fd / NSHARDS;
-	struct sockrec *r;
+	struct sockrec *r = lock_slot(fd);
 
-	pthread_mutex_lock(&s->lock);
-	r = slot < s->nrecs ? s->recs[slot] : NULL;
 	if (r != NULL && r->cookie != cookie) {
 		/*
 		 * cookie is the socket fd names now: a record of another is a
