@@ -99,11 +99,10 @@ kernel_wait_ended(struct run *r)
 	return r->error != 0 ? r->error : ETIMEDOUT;
 }
 
-/* Make the user's socket non-blocking for the run; *toggled if it was not. */
+/* Make the user's socket non-blocking for the run; r->toggled if it was not. */
 static int
-enter_nonblocking(struct run *r, bool *toggled)
+enter_nonblocking(struct run *r)
 {
-	*toggled = false;
 	if ((r->user_flags = fcntl(r->fd, F_GETFL)) == -1)
 		return errno;
 	if (r->user_flags & O_NONBLOCK) {
@@ -114,7 +113,7 @@ enter_nonblocking(struct run *r, bool *toggled)
 	}
 	if (fcntl(r->fd, F_SETFL, r->user_flags | O_NONBLOCK) == -1)
 		return errno;
-	*toggled = r->toggled = true;
+	r->toggled = true;
 	bound_by_sndtimeo(r);
 	run_decide_clones(r);
 	return 0;
@@ -125,7 +124,7 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 {
 	struct run *r;
 	int err, wait_ms;
-	bool toggled = false, defer, kernel_waits;
+	bool defer, kernel_waits;
 
 	memset(res, 0, sizeof(*res));
 	res->winner = -1;
@@ -197,7 +196,7 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 	 */
 	kernel_waits = r->dests.n == 1 && r->policy.attempt_timeout_ms <= 0 &&
 	    r->policy.total_timeout_ms <= 0 && r->syn == NULL;
-	if (!kernel_waits && (err = enter_nonblocking(r, &toggled)) != 0)
+	if (!kernel_waits && (err = enter_nonblocking(r)) != 0)
 		return res->error = run_unclaim(r, err);
 	/*
 	 * The checks have just looked at the descriptor, and until the
@@ -207,11 +206,11 @@ engine_connect(struct engine_request *req, struct engine_result *res)
 	 */
 	r->looked = kernel_waits && !r->user_mapped && r->observer.fn == NULL;
 	err = run_advance(r, &wait_ms);
-	if (err == EINPROGRESS && toggled)
+	if (err == EINPROGRESS && r->toggled)
 		err = run_blocking(r);
 	else if (err == EINPROGRESS && kernel_waits)
 		err = kernel_wait_ended(r);
-	if (toggled && run_user_fd_ours(r))
+	if (r->toggled && run_user_fd_ours(r))
 		fcntl(r->fd, F_SETFL, r->user_flags);
 	/* The family was the destination's guess: the front-end checks it. */
 	if (req->st->family_assumed && (err == EAFNOSUPPORT || err == EINVAL)) {
